@@ -1,0 +1,39 @@
+# The two commands: `make run` and `make test`. Each sets itself up on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: setup run test lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+.env:
+	cp .env.example .env
+
+setup: $(STAMP) .env
+
+run: setup
+	$(BIN)/pausepoint demo
+
+test: setup
+	LANGGRAPH_STRICT_MSGPACK=true $(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict src
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup
+	LANGGRAPH_STRICT_MSGPACK=true $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pausepoint .pytest_cache .mypy_cache .ruff_cache .langgraph_api

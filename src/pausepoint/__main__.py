@@ -1,0 +1,3 @@
+from pausepoint.cli.main import app
+
+app()

@@ -1,0 +1,1 @@
+"""Agents: the chat-model factory and the agents workflows call."""

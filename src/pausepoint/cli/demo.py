@@ -1,0 +1,36 @@
+"""`pausepoint demo`: the story review loop at the terminal, answered with prompts."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.console import Console
+from rich.prompt import Prompt
+
+from pausepoint.cli.render import render_view
+from pausepoint.domain import ThreadStatus
+from pausepoint.service.threads import ThreadService
+from pausepoint.settings import Settings
+
+
+def run_demo(console: Console, actor: str) -> int:
+    async def go() -> int:
+        async with ThreadService.open(Settings()) as service:
+            prompt = Prompt.ask("What should the story be about?", console=console)
+            view = await service.start("story", {"prompt": prompt or "a fox"}, actor)
+            while view.status is ThreadStatus.WAITING:
+                render_view(console, view)
+                choice = Prompt.ask(
+                    "Accept or update?", choices=["accept", "update"], console=console
+                )
+                if choice == "accept":
+                    view = await service.answer(view.thread_id, {"decision": "accept"}, actor)
+                    continue
+                comments = Prompt.ask("Your comments", console=console)
+                view = await service.answer(
+                    view.thread_id, {"decision": "update", "comments": comments}, actor
+                )
+            render_view(console, view)
+            return 0 if view.status is ThreadStatus.COMPLETED else 1
+
+    return asyncio.run(go())

@@ -1,0 +1,221 @@
+"""The `pausepoint` command: a thin door over ThreadService.
+
+Human output by default (the pause shown as its form); `--json` prints one JSON object.
+Exit codes: 0 ok, 2 usage, 3 conflict, 4 invalid answer or input, 5 not found, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+
+from pausepoint.cli.render import render_decisions, render_inbox, render_threads, render_view
+from pausepoint.domain import ThreadStatus
+from pausepoint.errors import (
+    Conflict,
+    InvalidAnswer,
+    InvalidInput,
+    NotFound,
+    PausepointError,
+)
+from pausepoint.service.threads import ThreadService
+from pausepoint.settings import Settings
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Pausepoint: workflows that pause for a person and resume when they answer.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_CODES: list[tuple[type[PausepointError], int]] = [
+    (Conflict, 3),
+    (InvalidAnswer, 4),
+    (InvalidInput, 4),
+    (NotFound, 5),
+]
+
+AsOption = Annotated[str | None, typer.Option("--as", help="Act as this user (default: you).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def _actor(name: str | None) -> str:
+    return name or getpass.getuser()
+
+
+def _fail(error: PausepointError, as_json: bool) -> NoReturn:
+    code = next((c for cls, c in EXIT_CODES if isinstance(error, cls)), 1)
+    if as_json:
+        print(json.dumps(error.to_dict()))
+    else:
+        err_console.print(f"[red]error[/red] ({error.code}): {error.detail}")
+        for field in error.fields:
+            err_console.print(f"  - {field.get('loc') or 'answer'}: {field.get('message')}")
+    raise typer.Exit(code)
+
+
+def _parse_json(text: str, what: str, as_json: bool) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        _fail(InvalidInput(f"{what} is not valid JSON: {exc}"), as_json)
+
+
+def _with_service(call: Callable[[ThreadService], Awaitable[T]], as_json: bool) -> T:
+    async def go() -> T:
+        async with ThreadService.open(Settings()) as service:
+            return await call(service)
+
+    try:
+        return asyncio.run(go())
+    except PausepointError as error:
+        _fail(error, as_json)
+
+
+def _print_json(value: BaseModel | list[Any] | dict[str, Any]) -> None:
+    if isinstance(value, BaseModel):
+        print(value.model_dump_json())
+    else:
+        print(json.dumps(value, default=str))
+
+
+@app.command()
+def run(
+    workflow: Annotated[str, typer.Argument(help="The workflow to start (see `workflows`).")],
+    input: Annotated[str, typer.Option("--input", "-i", help="The input, as JSON.")] = "{}",
+    actor: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Start a workflow; print where it stopped (a pause, a result or an error)."""
+    data = _parse_json(input, "--input", as_json)
+    if not isinstance(data, dict):
+        _fail(InvalidInput("--input must be a JSON object"), as_json)
+    view = _with_service(lambda s: s.start(workflow, data, _actor(actor)), as_json)
+    _print_json(view) if as_json else render_view(console, view)
+
+
+@app.command()
+def answer(
+    thread: Annotated[str, typer.Argument(help="The thread id.")],
+    answer_json: Annotated[str, typer.Argument(metavar="ANSWER_JSON", help="The answer, as JSON.")],
+    pause: Annotated[
+        str | None, typer.Option("--pause", help="The interrupt id (needed if several wait).")
+    ] = None,
+    actor: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Answer a thread's pending pause; print where it stopped next."""
+    value = _parse_json(answer_json, "ANSWER_JSON", as_json)
+    view = _with_service(
+        lambda s: s.answer(thread, value, _actor(actor), interrupt_id=pause), as_json
+    )
+    _print_json(view) if as_json else render_view(console, view)
+
+
+@app.command()
+def show(
+    thread: Annotated[str, typer.Argument(help="The thread id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show a thread: status, pending pauses with their forms, result."""
+    view = _with_service(lambda s: s.get(thread), as_json)
+    _print_json(view) if as_json else render_view(console, view)
+
+
+@app.command()
+def threads(
+    status: Annotated[
+        ThreadStatus | None, typer.Option("--status", help="Only threads in this status.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """List threads, most recently updated first."""
+    rows = _with_service(lambda s: s.list_threads(status, limit=limit), as_json)
+    if as_json:
+        _print_json({"threads": [r.model_dump(mode="json") for r in rows]})
+    else:
+        render_threads(console, rows)
+
+
+@app.command()
+def inbox(
+    actor: AsOption = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """Every pause waiting for you, newest first."""
+    rows = _with_service(lambda s: s.inbox(_actor(actor), limit=limit), as_json)
+    if as_json:
+        _print_json({"inbox": [r.model_dump(mode="json") for r in rows]})
+    else:
+        render_inbox(console, rows)
+
+
+@app.command()
+def decisions(
+    thread: Annotated[str, typer.Argument(help="The thread id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """The decision log of a thread: who answered what, when, on which payload."""
+    rows = _with_service(lambda s: s.decisions(thread), as_json)
+    if as_json:
+        _print_json({"decisions": [r.model_dump(mode="json") for r in rows]})
+    else:
+        render_decisions(console, rows)
+
+
+@app.command()
+def cancel(
+    thread: Annotated[str, typer.Argument(help="The thread id.")],
+    actor: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Cancel a thread that has not finished."""
+    view = _with_service(lambda s: s.cancel(thread, _actor(actor)), as_json)
+    _print_json(view) if as_json else render_view(console, view)
+
+
+@app.command()
+def workflows(as_json: JsonOption = False) -> None:
+    """The workflows you can run."""
+
+    async def listing(s: ThreadService) -> list[dict[str, Any]]:
+        return [
+            {"name": w.name, "description": w.description, "input_schema": w.input_schema()}
+            for w in s.workflows
+        ]
+
+    rows = _with_service(listing, as_json)
+    if as_json:
+        _print_json({"workflows": rows})
+        return
+    for row in rows:
+        console.print(f"[bold]{row['name']}[/bold]  {row['description']}")
+
+
+@app.command()
+def demo() -> None:
+    """Run the story workflow interactively: review drafts until you accept one."""
+    from pausepoint.cli.demo import run_demo
+
+    sys.exit(run_demo(console, _actor(None)))
+
+
+def main() -> None:  # pragma: no cover - the console script
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,121 @@
+"""Value types shared by every door: the pause contract, answers, decisions, thread views."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PauseKind = Literal["question", "form", "approval", "review"]
+
+
+class ThreadStatus(StrEnum):
+    WAITING = "waiting"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (ThreadStatus.COMPLETED, ThreadStatus.FAILED, ThreadStatus.CANCELLED)
+
+
+class Action(BaseModel):
+    """A button a door may show. Choosing it answers `answer`, merged with the `fields` typed in."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    answer: dict[str, Any] = Field(default_factory=dict)
+    fields: list[str] = Field(
+        default_factory=list, description="Answer fields the person fills in for this action."
+    )
+
+
+class PauseRequest(BaseModel):
+    """What a node hands to `interrupt()`: a Pause before LangGraph gave it an id and schema."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: PauseKind = "question"
+    title: str
+    message: str = ""
+    context: dict[str, Any] = Field(default_factory=dict)
+    actions: list[Action] = Field(default_factory=list)
+    payload_digest: str | None = None
+    assignee: str | None = None
+    deadline: datetime | None = None
+    on_timeout: Any = None
+    step: str | None = Field(default=None, description="The workflow step that paused.")
+
+
+class Pause(PauseRequest):
+    """A pending pause as every door sees it (the pause contract of DESIGN.md)."""
+
+    interrupt_id: str
+    response_schema: dict[str, Any] | None = None
+
+
+class Decision(BaseModel):
+    """One row of the decision log: who answered which pause, with what, on which payload."""
+
+    model_config = ConfigDict(frozen=True)
+
+    thread_id: str
+    interrupt_id: str
+    checkpoint_id: str
+    actor: str
+    decided_at: datetime
+    answer: Any
+    payload_digest: str
+    applied_at: datetime | None = None
+
+
+class ThreadView(BaseModel):
+    """A thread as a door shows it."""
+
+    thread_id: str
+    workflow: str
+    status: ThreadStatus
+    owner: str
+    created_at: datetime
+    updated_at: datetime
+    pauses: list[Pause] = Field(default_factory=list)
+    result: Any = None
+    error: str | None = None
+    steps: dict[str, Any] = Field(default_factory=dict, description="Per-step states, if any.")
+
+
+class ThreadSummary(BaseModel):
+    thread_id: str
+    workflow: str
+    status: ThreadStatus
+    owner: str
+    created_at: datetime
+    updated_at: datetime
+    error: str | None = None
+
+
+class InboxItem(BaseModel):
+    """A pending pause from the pause index: enough to list it without loading the thread."""
+
+    thread_id: str
+    interrupt_id: str
+    workflow: str
+    kind: PauseKind
+    title: str
+    assignee: str | None
+    owner: str
+    deadline: datetime | None
+    created_at: datetime
+
+
+def digest(payload: Any) -> str:
+    """SHA-256 of a JSON value in canonical form (sorted keys, no spaces)."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,122 @@
+"""Forms: how a node asks (pydantic model -> JSON Schema) and how an answer is checked.
+
+A node pauses with `ask(PauseRequest(...), AnswerModel)`, a thin layer over LangGraph's
+`interrupt(value, response_schema=AnswerModel)`. The checkpoint keeps the JSON Schema, so a
+process that never imported the model (another server, the CLI after a restart) validates an
+answer with `validate_answer(schema, answer)` before anything is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar, cast
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+from langgraph.types import interrupt
+from pydantic import TypeAdapter
+
+from pausepoint.domain import PauseRequest
+
+T = TypeVar("T")
+
+#: Answers deeper than this are refused before validation (a cheap guard against abuse).
+MAX_ANSWER_DEPTH = 32
+
+
+def ask(request: PauseRequest, response_model: type[T] | Any) -> T:
+    """Pause the running node with `request`; return the validated answer when resumed.
+
+    Call it first in a node, before any side effect: on resume the node runs again from
+    its first line and `ask` returns the answer instead of pausing.
+    """
+    value = request.model_dump(mode="json", exclude_none=True)
+    return cast(T, interrupt(value, response_schema=response_model))
+
+
+def schema_of(model: Any) -> dict[str, Any]:
+    """The JSON Schema LangGraph surfaces for `model` (a pydantic model or any annotated type)."""
+    return TypeAdapter(model).json_schema()
+
+
+def _depth(value: Any, limit: int) -> int:
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    deepest = 0
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > limit:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def _loc(error: ValidationError) -> str:
+    path = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [
+            name
+            for name in cast(list[str], error.validator_value)
+            if name not in cast(dict[str, Any], error.instance)
+        ]
+        if missing:
+            return ".".join(filter(None, [path, missing[0]]))
+    return path
+
+
+def _message(error: ValidationError) -> str:
+    if error.validator == "required":
+        return "field required"
+    if error.validator == "const":
+        return f"must be {error.validator_value!r}"
+    if error.validator == "minLength":
+        return "must not be empty" if error.validator_value == 1 else error.message
+    if error.validator == "pattern" and error.validator_value == r"\S":
+        return "must contain text, not only spaces"
+    return error.message
+
+
+def _field_errors(schema: dict[str, Any], answer: Any) -> list[dict[str, Any]]:
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(answer), key=lambda e: list(e.absolute_path))
+    return [{"loc": _loc(e), "message": _message(e)} for e in errors]
+
+
+def _branch_for_discriminator(schema: dict[str, Any], answer: Any) -> dict[str, Any] | None:
+    """For a pydantic discriminated union, the one branch the answer selects (or None)."""
+    discriminator = schema.get("discriminator")
+    if not isinstance(discriminator, dict) or not isinstance(answer, dict):
+        return None
+    name = discriminator.get("propertyName")
+    mapping = discriminator.get("mapping", {})
+    ref = mapping.get(answer.get(name)) if isinstance(answer.get(name), str) else None
+    if not isinstance(ref, str) or not ref.startswith("#/$defs/"):
+        return None
+    branch = dict(schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {}))
+    branch["$defs"] = schema.get("$defs", {})
+    return branch
+
+
+def validate_answer(schema: dict[str, Any] | None, answer: Any) -> list[dict[str, Any]]:
+    """Check `answer` against a pause's response schema; an empty list means valid.
+
+    Each problem is `{"loc": "dotted.path", "message": "..."}`, with `loc` empty for the
+    answer as a whole.
+    """
+    if _depth(answer, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH:
+        return [{"loc": "", "message": f"answer is nested deeper than {MAX_ANSWER_DEPTH} levels"}]
+    if not schema:
+        return []
+    discriminator = schema.get("discriminator")
+    if isinstance(discriminator, dict) and isinstance(answer, dict):
+        name = str(discriminator.get("propertyName"))
+        branch = _branch_for_discriminator(schema, answer)
+        if branch is None:
+            choices = sorted(str(k) for k in discriminator.get("mapping", {}))
+            if name not in answer:
+                return [{"loc": name, "message": f"field required; one of {choices}"}]
+            return [{"loc": name, "message": f"must be one of {choices}, not {answer[name]!r}"}]
+        return _field_errors(branch, answer)
+    return _field_errors(schema, answer)

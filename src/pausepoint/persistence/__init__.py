@@ -1,0 +1,1 @@
+"""Persistence: the checkpointer, the decision log, the pause index and thread leases."""

@@ -1,0 +1,361 @@
+"""The embedded store: Pausepoint's tables in the same SQLite file as the checkpoints.
+
+One aiosqlite connection in autocommit mode; every write is one `BEGIN IMMEDIATE`
+transaction so that concurrent processes queue on the busy timeout instead of failing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from pausepoint.domain import Decision, InboxItem, ThreadStatus
+from pausepoint.errors import AlreadyAnswered
+from pausepoint.persistence.records import PauseRow, ThreadRecord
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE threads (
+        thread_id TEXT PRIMARY KEY,
+        workflow TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        error TEXT
+    );
+    CREATE INDEX threads_by_status ON threads (status, updated_at);
+    CREATE TABLE decisions (
+        thread_id TEXT NOT NULL,
+        interrupt_id TEXT NOT NULL,
+        checkpoint_id TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        payload_digest TEXT NOT NULL,
+        applied_at TEXT,
+        PRIMARY KEY (thread_id, interrupt_id, checkpoint_id)
+    );
+    CREATE INDEX decisions_unapplied ON decisions (thread_id) WHERE applied_at IS NULL;
+    CREATE TABLE pauses (
+        thread_id TEXT NOT NULL,
+        interrupt_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        assignee TEXT,
+        answerer TEXT NOT NULL,
+        deadline TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (thread_id, interrupt_id)
+    );
+    CREATE INDEX pauses_by_answerer ON pauses (answerer, created_at);
+    CREATE INDEX pauses_by_deadline ON pauses (deadline) WHERE deadline IS NOT NULL;
+    CREATE TABLE leases (
+        thread_id TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    """,
+]
+
+
+def _ts(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
+
+
+def _thread(row: sqlite3.Row) -> ThreadRecord:
+    return ThreadRecord(
+        thread_id=row["thread_id"],
+        workflow=row["workflow"],
+        owner=row["owner"],
+        status=ThreadStatus(row["status"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+        error=row["error"],
+    )
+
+
+def _decision(row: sqlite3.Row) -> Decision:
+    return Decision(
+        thread_id=row["thread_id"],
+        interrupt_id=row["interrupt_id"],
+        checkpoint_id=row["checkpoint_id"],
+        actor=row["actor"],
+        decided_at=datetime.fromisoformat(row["decided_at"]),
+        answer=json.loads(row["answer"]),
+        payload_digest=row["payload_digest"],
+        applied_at=_dt(row["applied_at"]),
+    )
+
+
+async def connect(
+    path: Path, busy_timeout_ms: int, *, autocommit: bool = False
+) -> aiosqlite.Connection:
+    """Open `path` in WAL mode with a busy timeout (creating its folder)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = await aiosqlite.connect(
+        path, timeout=busy_timeout_ms / 1000, isolation_level=None if autocommit else ""
+    )
+    await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    await conn.execute("PRAGMA journal_mode=WAL")
+    await conn.execute("PRAGMA synchronous=NORMAL")
+    await conn.commit()
+    return conn
+
+
+class SqliteStore:
+    """Threads, decision log, pause index and leases in SQLite."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self._conn.row_factory = sqlite3.Row
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path, busy_timeout_ms: int) -> SqliteStore:
+        conn = await connect(path, busy_timeout_ms, autocommit=True)
+        store = cls(conn)
+        await store.migrate()
+        return store
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
+
+    async def _read(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        async with self._lock, self._conn.execute(sql, args) as cur:
+            return list(await cur.fetchall())
+
+    async def migrate(self) -> None:
+        """Apply the migrations this database has not seen, in order, each once."""
+        async with self._write() as db:
+            await db.execute(
+                "CREATE TABLE IF NOT EXISTS pausepoint_migrations "
+                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            async with db.execute(
+                "SELECT COALESCE(MAX(version), 0) FROM pausepoint_migrations"
+            ) as c:
+                row = await c.fetchone()
+            current = int(row[0]) if row else 0
+            for version, script in enumerate(MIGRATIONS, start=1):
+                if version <= current:
+                    continue
+                for statement in filter(str.strip, script.split(";")):
+                    await db.execute(statement)
+                await db.execute(
+                    "INSERT INTO pausepoint_migrations VALUES (?, datetime('now'))", (version,)
+                )
+
+    # threads
+
+    async def create_thread(self, record: ThreadRecord) -> None:
+        async with self._write() as db:
+            await db.execute(
+                "INSERT INTO threads VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.thread_id,
+                    record.workflow,
+                    record.owner,
+                    record.status.value,
+                    _ts(record.created_at),
+                    _ts(record.updated_at),
+                    record.error,
+                ),
+            )
+
+    async def get_thread(self, thread_id: str) -> ThreadRecord | None:
+        rows = await self._read("SELECT * FROM threads WHERE thread_id = ?", (thread_id,))
+        return _thread(rows[0]) if rows else None
+
+    async def list_threads(
+        self, status: ThreadStatus | None, limit: int, offset: int
+    ) -> list[ThreadRecord]:
+        args: tuple[str, ...] = ()
+        if status is None:
+            sql = "SELECT * FROM threads ORDER BY updated_at DESC LIMIT ? OFFSET ?"
+        else:
+            sql = "SELECT * FROM threads WHERE status = ? ORDER BY updated_at DESC LIMIT ? OFFSET ?"
+            args = (status.value,)
+        return [_thread(r) for r in await self._read(sql, (*args, limit, offset))]
+
+    async def set_status(
+        self,
+        thread_id: str,
+        status: ThreadStatus,
+        now: datetime,
+        error: str | None = None,
+        pauses: Sequence[PauseRow] | None = None,
+    ) -> None:
+        async with self._write() as db:
+            await db.execute(
+                "UPDATE threads SET status = ?, updated_at = ?, error = ? WHERE thread_id = ?",
+                (status.value, _ts(now), error, thread_id),
+            )
+            if pauses is None:
+                return
+            keep = [p.interrupt_id for p in pauses]
+            marks = ",".join("?" * len(keep))
+            await db.execute(
+                f"DELETE FROM pauses WHERE thread_id = ? AND interrupt_id NOT IN ({marks})",
+                (thread_id, *keep),
+            )
+            for p in pauses:
+                await db.execute(
+                    "INSERT OR IGNORE INTO pauses "
+                    "SELECT ?, ?, ?, ?, ?, COALESCE(?, owner), ?, ? FROM threads WHERE thread_id = ?",
+                    (
+                        thread_id,
+                        p.interrupt_id,
+                        p.kind,
+                        p.title,
+                        p.assignee,
+                        p.assignee,
+                        _ts(p.deadline),
+                        _ts(now),
+                        thread_id,
+                    ),
+                )
+
+    # decision log
+
+    async def record_decisions(self, decisions: Sequence[Decision]) -> None:
+        try:
+            async with self._write() as db:
+                for d in decisions:
+                    await db.execute(
+                        "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+                        (
+                            d.thread_id,
+                            d.interrupt_id,
+                            d.checkpoint_id,
+                            d.actor,
+                            _ts(d.decided_at),
+                            json.dumps(d.answer),
+                            d.payload_digest,
+                        ),
+                    )
+        except sqlite3.IntegrityError as exc:
+            raise AlreadyAnswered(
+                "this pause has already been answered; nothing was recorded"
+            ) from exc
+
+    async def decisions(self, thread_id: str) -> list[Decision]:
+        rows = await self._read(
+            "SELECT * FROM decisions WHERE thread_id = ? ORDER BY decided_at, rowid", (thread_id,)
+        )
+        return [_decision(r) for r in rows]
+
+    async def unapplied_decisions(self, thread_id: str) -> list[Decision]:
+        rows = await self._read(
+            "SELECT * FROM decisions WHERE thread_id = ? AND applied_at IS NULL ORDER BY rowid",
+            (thread_id,),
+        )
+        return [_decision(r) for r in rows]
+
+    async def threads_needing_recovery(self) -> list[str]:
+        rows = await self._read(
+            "SELECT DISTINCT thread_id FROM decisions WHERE applied_at IS NULL "
+            "UNION SELECT thread_id FROM threads WHERE status = 'running'"
+        )
+        return [r[0] for r in rows]
+
+    async def mark_applied(
+        self, thread_id: str, interrupt_ids: Sequence[str], now: datetime
+    ) -> None:
+        async with self._write() as db:
+            for iid in interrupt_ids:
+                await db.execute(
+                    "UPDATE decisions SET applied_at = ? "
+                    "WHERE thread_id = ? AND interrupt_id = ? AND applied_at IS NULL",
+                    (_ts(now), thread_id, iid),
+                )
+
+    async def delete_decisions(self, thread_id: str, interrupt_ids: Sequence[str]) -> None:
+        async with self._write() as db:
+            for iid in interrupt_ids:
+                await db.execute(
+                    "DELETE FROM decisions "
+                    "WHERE thread_id = ? AND interrupt_id = ? AND applied_at IS NULL",
+                    (thread_id, iid),
+                )
+
+    # pause index
+
+    async def inbox(self, actor: str, limit: int, offset: int) -> list[InboxItem]:
+        rows = await self._read(
+            "SELECT p.*, t.workflow, t.owner FROM pauses p JOIN threads t USING (thread_id) "
+            "WHERE p.answerer = ? ORDER BY p.created_at DESC, p.thread_id LIMIT ? OFFSET ?",
+            (actor, limit, offset),
+        )
+        return [
+            InboxItem(
+                thread_id=r["thread_id"],
+                interrupt_id=r["interrupt_id"],
+                workflow=r["workflow"],
+                kind=r["kind"],
+                title=r["title"],
+                assignee=r["assignee"],
+                owner=r["owner"],
+                deadline=_dt(r["deadline"]),
+                created_at=datetime.fromisoformat(r["created_at"]),
+            )
+            for r in rows
+        ]
+
+    async def pause_rows(self, thread_id: str) -> list[PauseRow]:
+        rows = await self._read(
+            "SELECT * FROM pauses WHERE thread_id = ? ORDER BY interrupt_id", (thread_id,)
+        )
+        return [
+            PauseRow(r["interrupt_id"], r["kind"], r["title"], r["assignee"], _dt(r["deadline"]))
+            for r in rows
+        ]
+
+    # leases
+
+    async def try_lease(self, thread_id: str, holder: str, until: float, now: float) -> bool:
+        async with self._write() as db:
+            await db.execute(
+                "INSERT INTO leases VALUES (?, ?, ?) ON CONFLICT (thread_id) DO UPDATE "
+                "SET holder = excluded.holder, expires_at = excluded.expires_at "
+                "WHERE leases.holder = excluded.holder OR leases.expires_at < ?",
+                (thread_id, holder, until, now),
+            )
+            async with db.execute("SELECT changes()") as cur:
+                row = await cur.fetchone()
+        return bool(row and row[0])
+
+    async def lease_holder(self, thread_id: str) -> tuple[str, float] | None:
+        rows = await self._read(
+            "SELECT holder, expires_at FROM leases WHERE thread_id = ?", (thread_id,)
+        )
+        return (rows[0]["holder"], float(rows[0]["expires_at"])) if rows else None
+
+    async def release_lease(self, thread_id: str, holder: str) -> None:
+        async with self._write() as db:
+            await db.execute(
+                "DELETE FROM leases WHERE thread_id = ? AND holder = ?", (thread_id, holder)
+            )

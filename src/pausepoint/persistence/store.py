@@ -1,0 +1,66 @@
+"""The interface of Pausepoint's tables (threads, decision log, pause index, leases).
+
+`SqliteStore` is the embedded implementation; a Postgres one follows the same protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from pausepoint.domain import Decision, InboxItem, ThreadStatus
+from pausepoint.persistence.records import PauseRow, ThreadRecord
+
+
+class Store(Protocol):
+    async def create_thread(self, record: ThreadRecord) -> None: ...
+
+    async def get_thread(self, thread_id: str) -> ThreadRecord | None: ...
+
+    async def list_threads(
+        self, status: ThreadStatus | None, limit: int, offset: int
+    ) -> list[ThreadRecord]: ...
+
+    async def set_status(
+        self,
+        thread_id: str,
+        status: ThreadStatus,
+        now: datetime,
+        error: str | None = None,
+        pauses: Sequence[PauseRow] | None = None,
+    ) -> None:
+        """Update the thread's status; with `pauses`, make its pause-index rows exactly these."""
+        ...
+
+    async def record_decisions(self, decisions: Sequence[Decision]) -> None:
+        """Insert all or none; raise AlreadyAnswered if any pause already has a decision."""
+        ...
+
+    async def decisions(self, thread_id: str) -> list[Decision]: ...
+
+    async def unapplied_decisions(self, thread_id: str) -> list[Decision]: ...
+
+    async def threads_needing_recovery(self) -> list[str]:
+        """Threads with unapplied decisions or left running by a process that stopped."""
+        ...
+
+    async def mark_applied(
+        self, thread_id: str, interrupt_ids: Sequence[str], now: datetime
+    ) -> None: ...
+
+    async def delete_decisions(self, thread_id: str, interrupt_ids: Sequence[str]) -> None:
+        """Take back decisions that were never applied because the graph refused them."""
+        ...
+
+    async def inbox(self, actor: str, limit: int, offset: int) -> list[InboxItem]: ...
+
+    async def try_lease(self, thread_id: str, holder: str, until: float, now: float) -> bool:
+        """Take or renew the thread's lease; True when `holder` holds it afterwards."""
+        ...
+
+    async def lease_holder(self, thread_id: str) -> tuple[str, float] | None: ...
+
+    async def release_lease(self, thread_id: str, holder: str) -> None: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""The service layer: ThreadService (the only caller of the graphs) and the event bus."""

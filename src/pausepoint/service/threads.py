@@ -1,0 +1,545 @@
+"""ThreadService: the only code that runs graphs, reads their state and resumes them.
+
+Every door (CLI, HTTP, WebSocket, A2A, the web page) is a thin adapter over this class.
+
+Resume is exactly-once (DESIGN.md): the answers are validated against the pending pauses,
+then written to the decision log under a unique key (the loser of a race gets Conflict),
+and only then applied with `Command(resume=...)`. Decisions written but not applied (the
+process died in between) are applied by `recover()`, which `open()` runs at start-up.
+
+Only one process runs a given thread at a time: runs happen under a lease row in the
+database (renewed while held, taken over when it expires or its process is gone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import time
+import uuid
+import weakref
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig
+from langgraph.errors import is_invalid_resume
+from langgraph.pregel import Pregel
+from langgraph.types import Command, StateSnapshot
+from pydantic import ValidationError
+
+from pausepoint.agents.models import make_chat_model
+from pausepoint.domain import (
+    Decision,
+    InboxItem,
+    Pause,
+    ThreadStatus,
+    ThreadSummary,
+    ThreadView,
+    digest,
+)
+from pausepoint.errors import (
+    Conflict,
+    Forbidden,
+    InvalidAnswer,
+    NothingToAnswer,
+    ThreadNotFound,
+)
+from pausepoint.forms import validate_answer
+from pausepoint.persistence.database import Database, open_database
+from pausepoint.persistence.records import PauseRow, ThreadRecord
+from pausepoint.persistence.serde import make_serializer
+from pausepoint.service.events import EventBus, EventType, ThreadEvent
+from pausepoint.settings import Settings
+from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry, bundled
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+_UNSET: Any = object()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def pause_from_interrupt(interrupt_id: str, value: Any, schema: Any) -> Pause:
+    """Build the Pause every door shows from a LangGraph interrupt."""
+    schema = schema if isinstance(schema, dict) else None
+    if isinstance(value, dict) and "title" in value:
+        return Pause.model_validate(
+            {**value, "interrupt_id": interrupt_id, "response_schema": schema}
+        )
+    return Pause(
+        interrupt_id=interrupt_id,
+        kind="question",
+        title=str(value) if isinstance(value, str) else "Input needed",
+        context={} if isinstance(value, str) else {"value": value},
+        response_schema=schema,
+    )
+
+
+def pauses_of(snapshot: StateSnapshot) -> list[Pause]:
+    return [pause_from_interrupt(i.id, i.value, i.response_schema) for i in snapshot.interrupts]
+
+
+def _answerer(pause: Pause, owner: str) -> str:
+    return pause.assignee or owner
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class ThreadService:
+    """Start, inspect, answer and cancel threads of the registered workflows."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        settings: Settings,
+        workflows: WorkflowRegistry,
+        build: BuildContext,
+        clock: Clock = utcnow,
+        events: EventBus | None = None,
+    ) -> None:
+        self._db = db
+        self._store = db.store
+        self._settings = settings
+        self.workflows = workflows
+        self.events = events or EventBus()
+        self._clock = clock
+        self._graphs: dict[str, Pregel[Any, Any, Any, Any]] = {
+            wf.name: wf.build(build).compile(checkpointer=db.saver) for wf in workflows
+        }
+        self._holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls,
+        settings: Settings,
+        *,
+        workflows: WorkflowRegistry | None = None,
+        chat_model: BaseChatModel | None = _UNSET,
+        clock: Clock = utcnow,
+        recover: bool = True,
+    ) -> AsyncIterator[ThreadService]:
+        """Open the database, compile the workflows, and (by default) run recovery."""
+        workflows = workflows if workflows is not None else bundled()
+        model = make_chat_model(settings.model) if chat_model is _UNSET else chat_model
+        types = [t for wf in workflows for t in wf.state_types]
+        async with open_database(settings, make_serializer(types)) as db:
+            service = cls(
+                db=db,
+                settings=settings,
+                workflows=workflows,
+                build=BuildContext(chat_model=model),
+                clock=clock,
+            )
+            if recover:
+                await service.recover()
+            yield service
+
+    # reading
+
+    def _config(self, thread_id: str) -> RunnableConfig:
+        return {"configurable": {"thread_id": thread_id}}
+
+    async def _thread(self, thread_id: str) -> ThreadRecord:
+        record = await self._store.get_thread(thread_id)
+        if record is None:
+            raise ThreadNotFound(f"no thread {thread_id!r}")
+        return record
+
+    def _workflow(self, record: ThreadRecord) -> tuple[Workflow, Pregel[Any, Any, Any, Any]]:
+        return self.workflows.get(record.workflow), self._graphs[record.workflow]
+
+    async def _snapshot(self, record: ThreadRecord) -> StateSnapshot:
+        _, graph = self._workflow(record)
+        return await graph.aget_state(self._config(record.thread_id))
+
+    def _view(self, record: ThreadRecord, snapshot: StateSnapshot) -> ThreadView:
+        workflow, _ = self._workflow(record)
+        values: Mapping[str, Any] = snapshot.values if isinstance(snapshot.values, dict) else {}
+        waiting = record.status is ThreadStatus.WAITING
+        return ThreadView(
+            thread_id=record.thread_id,
+            workflow=record.workflow,
+            status=record.status,
+            owner=record.owner,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+            pauses=pauses_of(snapshot) if waiting else [],
+            result=workflow.result(values) if record.status is ThreadStatus.COMPLETED else None,
+            error=record.error,
+            steps=dict(values.get("steps", {})) if isinstance(values.get("steps"), dict) else {},
+        )
+
+    async def get(self, thread_id: str) -> ThreadView:
+        """The thread's status, pending pauses (with schemas and actions) and result."""
+        record = await self._thread(thread_id)
+        return self._view(record, await self._snapshot(record))
+
+    async def list_threads(
+        self, status: ThreadStatus | None = None, *, limit: int = 50, offset: int = 0
+    ) -> list[ThreadSummary]:
+        records = await self._store.list_threads(status, limit, offset)
+        return [
+            ThreadSummary(
+                thread_id=r.thread_id,
+                workflow=r.workflow,
+                status=r.status,
+                owner=r.owner,
+                created_at=r.created_at,
+                updated_at=r.updated_at,
+                error=r.error,
+            )
+            for r in records
+        ]
+
+    async def inbox(self, actor: str, *, limit: int = 50, offset: int = 0) -> list[InboxItem]:
+        """Every pending pause `actor` may answer, newest first (an indexed query)."""
+        return await self._store.inbox(actor, limit, offset)
+
+    async def decisions(self, thread_id: str) -> list[Decision]:
+        """The decision log of one thread, oldest first."""
+        await self._thread(thread_id)
+        return await self._store.decisions(thread_id)
+
+    # starting
+
+    async def start(
+        self,
+        workflow: str,
+        input: Mapping[str, Any],
+        actor: str,
+        *,
+        thread_id: str | None = None,
+    ) -> ThreadView:
+        """Start `workflow` on `input` as `actor`; return when it pauses, completes or fails."""
+        wf = self.workflows.get(workflow)
+        payload = wf.parse_input(input)
+        thread_id = thread_id or uuid.uuid4().hex
+        now = self._clock()
+        async with self._hold(thread_id):
+            if await self._store.get_thread(thread_id) is not None:
+                raise Conflict(f"thread {thread_id!r} already exists")
+            record = ThreadRecord(thread_id, wf.name, actor, ThreadStatus.RUNNING, now, now)
+            await self._store.create_thread(record)
+            self._publish("started", record, actor=actor)
+            record = await self._run(record, payload)
+        return self._view(record, await self._snapshot(record))
+
+    # answering
+
+    async def answer(
+        self, thread_id: str, answer: Any, actor: str, *, interrupt_id: str | None = None
+    ) -> ThreadView:
+        """Answer one pause; `interrupt_id` may be left out when exactly one is pending."""
+        if interrupt_id is None:
+            record = await self._thread(thread_id)
+            pending = self._pending(record, await self._snapshot(record))
+            if len(pending) > 1:
+                ids = ", ".join(sorted(pending))
+                raise InvalidAnswer(
+                    f"thread {thread_id!r} has {len(pending)} pending pauses; "
+                    f"name the one you answer (one of: {ids})"
+                )
+            interrupt_id = next(iter(pending))
+        return await self.resume(thread_id, {interrupt_id: answer}, actor)
+
+    def _pending(self, record: ThreadRecord, snapshot: StateSnapshot) -> dict[str, Pause]:
+        if record.status.is_final:
+            raise Conflict(f"thread {record.thread_id!r} is {record.status}; nothing to answer")
+        pending = {p.interrupt_id: p for p in pauses_of(snapshot)}
+        if not pending:
+            raise NothingToAnswer(f"thread {record.thread_id!r} is not waiting for an answer")
+        return pending
+
+    async def resume(self, thread_id: str, answers: Mapping[str, Any], actor: str) -> ThreadView:
+        """Apply `answers` (keyed by interrupt id) exactly once, then run to the next stop.
+
+        Raises Conflict for unknown, stale or already answered pauses, InvalidAnswer when an
+        answer fails its schema, Forbidden when `actor` may not answer. On any error nothing
+        is written and the thread still waits exactly as it was.
+        """
+        record = await self._thread(thread_id)
+        snapshot = await self._snapshot(record)
+        pending = self._pending(record, snapshot)
+        if not answers:
+            raise InvalidAnswer("no answer given")
+        checkpoint_id = str(snapshot.config["configurable"]["checkpoint_id"])
+        now = self._clock()
+        decisions: list[Decision] = []
+        for interrupt_id, answer in answers.items():
+            pause = pending.get(interrupt_id)
+            if pause is None:
+                raise Conflict(
+                    f"pause {interrupt_id!r} is not pending on thread {thread_id!r} "
+                    f"(pending: {', '.join(sorted(pending))})"
+                )
+            if actor != _answerer(pause, record.owner):
+                raise Forbidden(
+                    f"{actor!r} may not answer this pause; it waits for "
+                    f"{_answerer(pause, record.owner)!r}"
+                )
+            errors = validate_answer(pause.response_schema, answer)
+            if errors:
+                summary = "; ".join(f"{e['loc'] or 'answer'}: {e['message']}" for e in errors)
+                raise InvalidAnswer(f"invalid answer to {pause.title!r}: {summary}", fields=errors)
+            decisions.append(
+                Decision(
+                    thread_id=thread_id,
+                    interrupt_id=interrupt_id,
+                    checkpoint_id=checkpoint_id,
+                    actor=actor,
+                    decided_at=now,
+                    answer=answer,
+                    payload_digest=pause.payload_digest or digest(pause.context),
+                )
+            )
+        await self._store.record_decisions(decisions)
+        self._failpoint("after_decision")
+        for d in decisions:
+            self._publish("answered", record, actor=actor, data={"interrupt_id": d.interrupt_id})
+        mine = {d.interrupt_id for d in decisions}
+        record = await self._apply_decisions(thread_id, wait_for=mine)
+        return self._view(record, await self._snapshot(record))
+
+    async def _apply_decisions(self, thread_id: str, wait_for: set[str]) -> ThreadRecord:
+        """Apply recorded decisions; if another process holds the thread, wait for it to."""
+        while True:
+            async with self._hold(thread_id, wait=False) as held:
+                if held:
+                    return await self._drain(await self._thread(thread_id))
+            unapplied = {d.interrupt_id for d in await self._store.unapplied_decisions(thread_id)}
+            if not wait_for & unapplied:
+                return await self._thread(thread_id)
+            await asyncio.sleep(0.05)
+
+    async def _drain(self, record: ThreadRecord) -> ThreadRecord:
+        """Under the thread's lease: apply every unapplied decision whose pause is pending."""
+        while not record.status.is_final:
+            decisions = await self._store.unapplied_decisions(record.thread_id)
+            if not decisions:
+                break
+            snapshot = await self._snapshot(record)
+            pending = {i.id for i in snapshot.interrupts}
+            live = [d for d in decisions if d.interrupt_id in pending]
+            done = [d.interrupt_id for d in decisions if d.interrupt_id not in pending]
+            if done:  # applied before a crash could mark them
+                await self._store.mark_applied(record.thread_id, done, self._clock())
+            if not live:
+                continue
+            resume = {d.interrupt_id: d.answer for d in live}
+            ids = list(resume)
+            try:
+                record = await self._run(record, Command(resume=resume))
+            except InvalidAnswer:
+                await self._store.delete_decisions(record.thread_id, ids)
+                raise
+            await self._store.mark_applied(record.thread_id, ids, self._clock())
+        return record
+
+    # running
+
+    async def _run(self, record: ThreadRecord, payload: Any) -> ThreadRecord:
+        """Run the graph until it stops; record the status and the pause index."""
+        _, graph = self._workflow(record)
+        config = self._config(record.thread_id)
+        error: str | None = None
+        if record.status is not ThreadStatus.RUNNING:
+            record = await self._set_status(record, ThreadStatus.RUNNING, None, None)
+            self._publish("resumed", record)
+        try:
+            await graph.ainvoke(payload, config)
+        except ValidationError as exc:
+            if not is_invalid_resume(exc):
+                raise
+            fields = [
+                {"loc": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                for e in exc.errors()
+            ]
+            await self._sync(record)
+            raise InvalidAnswer(
+                f"invalid answer: {exc.error_count()} problem(s)", fields=fields
+            ) from exc
+        except Exception as exc:
+            logger.exception("thread %s failed", record.thread_id)
+            error = f"{type(exc).__name__}: {exc}"
+        if error is not None:
+            record = await self._set_status(record, ThreadStatus.FAILED, error, [])
+            self._publish("failed", record, data={"error": error})
+            return record
+        return await self._sync(record)
+
+    async def _sync(self, record: ThreadRecord) -> ThreadRecord:
+        """Make the thread's status and pause-index rows match its checkpoint."""
+        snapshot = await self._snapshot(record)
+        pauses = pauses_of(snapshot)
+        if pauses:
+            status = ThreadStatus.WAITING
+        elif snapshot.next:
+            status = ThreadStatus.RUNNING
+        else:
+            status = ThreadStatus.COMPLETED
+        rows = [PauseRow(p.interrupt_id, p.kind, p.title, p.assignee, p.deadline) for p in pauses]
+        record = await self._set_status(record, status, None, rows)
+        if status is ThreadStatus.WAITING:
+            for pause in pauses:
+                self._publish("paused", record, pause=pause)
+        elif status is ThreadStatus.COMPLETED:
+            self._publish("completed", record)
+        return record
+
+    async def _set_status(
+        self,
+        record: ThreadRecord,
+        status: ThreadStatus,
+        error: str | None,
+        pauses: Sequence[PauseRow] | None,
+    ) -> ThreadRecord:
+        now = self._clock()
+        await self._store.set_status(record.thread_id, status, now, error, pauses)
+        return ThreadRecord(
+            record.thread_id, record.workflow, record.owner, status, record.created_at, now, error
+        )
+
+    # cancelling
+
+    async def cancel(self, thread_id: str, actor: str) -> ThreadView:
+        """Cancel a thread that has not finished; its pauses leave every inbox."""
+        async with self._hold(thread_id):
+            record = await self._thread(thread_id)
+            if actor != record.owner:
+                raise Forbidden(f"only the thread's owner {record.owner!r} may cancel it")
+            if record.status.is_final:
+                raise Conflict(f"thread {thread_id!r} is already {record.status}")
+            record = await self._set_status(record, ThreadStatus.CANCELLED, None, [])
+            self._publish("cancelled", record, actor=actor)
+        return self._view(record, await self._snapshot(record))
+
+    # recovery
+
+    async def recover(self) -> int:
+        """Apply decisions recorded but not applied, and finish runs a dead process left.
+
+        Threads another live process holds are skipped (it will finish them). Returns the
+        number of threads brought back into step.
+        """
+        recovered = 0
+        for thread_id in await self._store.threads_needing_recovery():
+            async with self._hold(thread_id, wait=False) as held:
+                if not held:
+                    continue
+                record = await self._thread(thread_id)
+                if record.status is ThreadStatus.CANCELLED:
+                    continue
+                if record.status is ThreadStatus.RUNNING:
+                    snapshot = await self._snapshot(record)
+                    if snapshot.interrupts or not snapshot.next:
+                        record = await self._sync(record)
+                    else:
+                        logger.info("recovery: continuing thread %s", thread_id)
+                        record = await self._run(record, None)
+                with contextlib.suppress(InvalidAnswer):
+                    await self._drain(record)
+                recovered += 1
+        return recovered
+
+    # leases
+
+    @asynccontextmanager
+    async def _hold(self, thread_id: str, *, wait: bool = True) -> AsyncIterator[bool]:
+        """Hold the thread: one task in this process, one process in the database."""
+        lock = self._locks.get(thread_id)
+        if lock is None:
+            lock = self._locks[thread_id] = asyncio.Lock()
+        if not wait and lock.locked():
+            yield False
+            return
+        async with lock:
+            if not await self._take_lease(thread_id, wait=wait):
+                yield False
+                return
+            renew = asyncio.create_task(self._renew_lease(thread_id))
+            try:
+                yield True
+            finally:
+                renew.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renew
+                await self._store.release_lease(thread_id, self._holder)
+
+    async def _take_lease(self, thread_id: str, *, wait: bool) -> bool:
+        ttl = self._settings.lease_seconds
+        while True:
+            now = time.time()
+            if await self._store.try_lease(thread_id, self._holder, now + ttl, now):
+                return True
+            current = await self._store.lease_holder(thread_id)
+            if current is not None and self._is_orphan(current[0]):
+                logger.warning("taking over thread %s from dead holder %s", thread_id, current[0])
+                await self._store.release_lease(thread_id, current[0])
+                continue
+            if not wait:
+                return False
+            await asyncio.sleep(0.05)
+
+    def _is_orphan(self, holder: str) -> bool:
+        host, _, rest = holder.partition(":")
+        pid = rest.partition(":")[0]
+        return host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid))
+
+    async def _renew_lease(self, thread_id: str) -> None:
+        ttl = self._settings.lease_seconds
+        while True:
+            await asyncio.sleep(ttl / 3)
+            now = time.time()
+            await self._store.try_lease(thread_id, self._holder, now + ttl, now)
+
+    # events and test hooks
+
+    def _publish(
+        self,
+        type: EventType,
+        record: ThreadRecord,
+        *,
+        pause: Pause | None = None,
+        actor: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self.events.publish(
+            ThreadEvent(
+                type=type,
+                thread_id=record.thread_id,
+                workflow=record.workflow,
+                status=record.status,
+                owner=record.owner,
+                at=self._clock(),
+                pause=pause,
+                actor=actor,
+                data=data or {},
+            )
+        )
+
+    def _failpoint(self, name: str) -> None:
+        if self._settings.failpoint == name:
+            logger.error("failpoint %s: killing this process", name)
+            os.kill(os.getpid(), signal.SIGKILL)

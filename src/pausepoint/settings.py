@@ -1,0 +1,46 @@
+"""Settings: the only module that reads the environment and `.env` (prefix `PAUSEPOINT_`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting Pausepoint reads; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAUSEPOINT_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = Field(
+        default="sqlite:///.pausepoint/pausepoint.db",
+        description="sqlite:///relative/or/absolute/path.db (the default) or postgresql://...",
+    )
+    model: str = Field(
+        default="offline",
+        description="'offline' for the deterministic built-in agents, or 'provider:model' "
+        "for a LangChain chat model through init_chat_model (needs the 'models' extra).",
+    )
+    busy_timeout_ms: int = Field(default=30_000, ge=0, description="SQLite busy timeout.")
+    lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a process may hold a thread before others retake it.",
+    )
+    host: str = Field(default="127.0.0.1", description="HTTP server address.")
+    port: int = Field(default=8000, ge=0, le=65535, description="HTTP server port.")
+    failpoint: str | None = Field(
+        default=None,
+        description="Test only: kill the process at this named point (e.g. 'after_decision').",
+    )
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file when the URL is sqlite://, else None."""
+        prefix = "sqlite:///"
+        if not self.database_url.startswith(prefix):
+            return None
+        return Path(self.database_url[len(prefix) :])

@@ -1,0 +1,1 @@
+"""Workflows: graphs that pause for people, and the registry every door reads."""
