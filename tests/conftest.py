@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+
+# The suite runs with LangGraph's strict msgpack mode: a type missing from our serializer
+# allow-list fails loudly instead of being rebuilt with a warning. It is read at import time.
+os.environ.setdefault("LANGGRAPH_STRICT_MSGPACK", "true")
+
+import json
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,3 +35,38 @@ def settings(db_url: str) -> Settings:
 async def service(settings: Settings) -> AsyncIterator[ThreadService]:
     async with ThreadService.open(settings, chat_model=None) as svc:
         yield svc
+
+
+class CliResult:
+    def __init__(self, proc: subprocess.CompletedProcess[str]) -> None:
+        self.code = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def cli_env(db_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAUSEPOINT_")}
+    env.update(PAUSEPOINT_DATABASE_URL=db_url, PAUSEPOINT_MODEL="offline", COLUMNS="200")
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def run_cli(db_url: str, tmp_path: Path) -> Callable[..., CliResult]:
+    """Run `pausepoint ARGS` in a new process on the test's database."""
+
+    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> CliResult:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pausepoint", *args],
+            cwd=tmp_path,
+            env=env or cli_env(db_url),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        return CliResult(proc)
+
+    return run

@@ -110,6 +110,10 @@ def validate_answer(schema: dict[str, Any] | None, answer: Any) -> list[dict[str
     if not schema:
         return []
     discriminator = schema.get("discriminator")
+    if isinstance(discriminator, dict) and not isinstance(answer, dict):
+        name = str(discriminator.get("propertyName"))
+        kind = type(answer).__name__
+        return [{"loc": "", "message": f"must be an object with a {name!r} field, not {kind}"}]
     if isinstance(discriminator, dict) and isinstance(answer, dict):
         name = str(discriminator.get("propertyName"))
         branch = _branch_for_discriminator(schema, answer)
