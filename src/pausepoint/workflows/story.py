@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypedDict
 
 from langgraph.graph import END, START, StateGraph
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from pausepoint.agents.writer import ChatModelWriter, OfflineWriter, StoryWriter
 from pausepoint.domain import Action, PauseRequest
@@ -44,6 +44,7 @@ class Update(BaseModel):
 
 
 ReviewAnswer = Annotated[Accept | Update, Field(discriminator="decision")]
+_review_answer: TypeAdapter[Accept | Update] = TypeAdapter(ReviewAnswer)
 
 
 class StoryState(TypedDict, total=False):
@@ -54,12 +55,22 @@ class StoryState(TypedDict, total=False):
     story: str
 
 
+def _drafts(state: StoryState) -> list[Draft]:
+    # A checkpointer that does not know our types (Studio's) hands back plain dicts.
+    return [Draft.model_validate(d) for d in state.get("drafts", [])]
+
+
+def _decision(state: StoryState) -> Accept | Update | None:
+    value = state.get("decision")
+    return None if value is None else _review_answer.validate_python(value)
+
+
 def build(ctx: BuildContext) -> StateGraph[StoryState, Any, Any, Any]:
     writer: StoryWriter = ChatModelWriter(ctx.chat_model) if ctx.chat_model else OfflineWriter()
 
     async def write(state: StoryState) -> dict[str, Any]:
-        drafts = state.get("drafts", [])
-        decision = state.get("decision")
+        drafts = _drafts(state)
+        decision = _decision(state)
         if not drafts:
             return {"drafts": [Draft(revision=1, text=await writer.draft(state["prompt"]))]}
         assert isinstance(decision, Update)
@@ -67,7 +78,7 @@ def build(ctx: BuildContext) -> StateGraph[StoryState, Any, Any, Any]:
         return {"drafts": [Draft(revision=len(drafts) + 1, text=text, comments=decision.comments)]}
 
     def review(state: StoryState) -> dict[str, Any]:
-        draft = state["drafts"][-1]
+        draft = _drafts(state)[-1]
         answer: Accept | Update = ask(
             PauseRequest(
                 kind="review",
@@ -94,10 +105,10 @@ def build(ctx: BuildContext) -> StateGraph[StoryState, Any, Any, Any]:
         return {"decision": answer}
 
     def after_review(state: StoryState) -> Literal["write", "finish"]:
-        return "finish" if isinstance(state.get("decision"), Accept) else "write"
+        return "finish" if isinstance(_decision(state), Accept) else "write"
 
     def finish(state: StoryState) -> dict[str, Any]:
-        return {"story": state["drafts"][-1].text}
+        return {"story": _drafts(state)[-1].text}
 
     graph = StateGraph(StoryState)
     graph.add_node("write", write)
@@ -113,8 +124,7 @@ def build(ctx: BuildContext) -> StateGraph[StoryState, Any, Any, Any]:
 def result(values: Mapping[str, Any]) -> Any:
     if "story" not in values:
         return None
-    drafts: list[Draft] = values.get("drafts", [])
-    return {"story": values["story"], "revisions": len(drafts)}
+    return {"story": values["story"], "revisions": len(values.get("drafts", []))}
 
 
 STORY = Workflow(
