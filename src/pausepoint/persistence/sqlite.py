@@ -208,12 +208,19 @@ class SqliteStore:
         now: datetime,
         error: str | None = None,
         pauses: Sequence[PauseRow] | None = None,
+        applied: Sequence[str] = (),
     ) -> None:
         async with self._write() as db:
             await db.execute(
                 "UPDATE threads SET status = ?, updated_at = ?, error = ? WHERE thread_id = ?",
                 (status.value, _ts(now), error, thread_id),
             )
+            for iid in applied:
+                await db.execute(
+                    "UPDATE decisions SET applied_at = ? "
+                    "WHERE thread_id = ? AND interrupt_id = ? AND applied_at IS NULL",
+                    (_ts(now), thread_id, iid),
+                )
             if pauses is None:
                 return
             keep = [p.interrupt_id for p in pauses]
@@ -337,16 +344,14 @@ class SqliteStore:
     # leases
 
     async def try_lease(self, thread_id: str, holder: str, until: float, now: float) -> bool:
-        async with self._write() as db:
-            await db.execute(
-                "INSERT INTO leases VALUES (?, ?, ?) ON CONFLICT (thread_id) DO UPDATE "
-                "SET holder = excluded.holder, expires_at = excluded.expires_at "
-                "WHERE leases.holder = excluded.holder OR leases.expires_at < ?",
-                (thread_id, holder, until, now),
-            )
-            async with db.execute("SELECT changes()") as cur:
-                row = await cur.fetchone()
-        return bool(row and row[0])
+        # One statement, so atomic without an explicit transaction.
+        rows = await self._read(
+            "INSERT INTO leases VALUES (?, ?, ?) ON CONFLICT (thread_id) DO UPDATE "
+            "SET holder = excluded.holder, expires_at = excluded.expires_at "
+            "WHERE leases.holder = excluded.holder OR leases.expires_at < ? RETURNING holder",
+            (thread_id, holder, until, now),
+        )
+        return bool(rows) and rows[0][0] == holder
 
     async def lease_holder(self, thread_id: str) -> tuple[str, float] | None:
         rows = await self._read(
@@ -355,7 +360,6 @@ class SqliteStore:
         return (rows[0]["holder"], float(rows[0]["expires_at"])) if rows else None
 
     async def release_lease(self, thread_id: str, holder: str) -> None:
-        async with self._write() as db:
-            await db.execute(
-                "DELETE FROM leases WHERE thread_id = ? AND holder = ?", (thread_id, holder)
-            )
+        await self._read(
+            "DELETE FROM leases WHERE thread_id = ? AND holder = ?", (thread_id, holder)
+        )

@@ -29,8 +29,10 @@ class Store(Protocol):
         now: datetime,
         error: str | None = None,
         pauses: Sequence[PauseRow] | None = None,
+        applied: Sequence[str] = (),
     ) -> None:
-        """Update the thread's status; with `pauses`, make its pause-index rows exactly these."""
+        """In one transaction: update the thread's status; with `pauses`, make its pause-index
+        rows exactly these; mark the decisions for the `applied` interrupt ids applied."""
         ...
 
     async def record_decisions(self, decisions: Sequence[Decision]) -> None:

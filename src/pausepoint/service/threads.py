@@ -24,6 +24,7 @@ import uuid
 import weakref
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,6 +69,14 @@ _UNSET: Any = object()
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Where a run left a thread: its record and, when already read, its checkpoint."""
+
+    record: ThreadRecord
+    snapshot: StateSnapshot | None
 
 
 def pause_from_interrupt(interrupt_id: str, value: Any, schema: Any) -> Pause:
@@ -191,6 +200,10 @@ class ThreadService:
             steps=dict(values.get("steps", {})) if isinstance(values.get("steps"), dict) else {},
         )
 
+    async def _outcome_view(self, outcome: Outcome) -> ThreadView:
+        snapshot = outcome.snapshot or await self._snapshot(outcome.record)
+        return self._view(outcome.record, snapshot)
+
     async def get(self, thread_id: str) -> ThreadView:
         """The thread's status, pending pauses (with schemas and actions) and result."""
         record = await self._thread(thread_id)
@@ -243,8 +256,8 @@ class ThreadService:
             record = ThreadRecord(thread_id, wf.name, actor, ThreadStatus.RUNNING, now, now)
             await self._store.create_thread(record)
             self._publish("started", record, actor=actor)
-            record = await self._run(record, payload)
-        return self._view(record, await self._snapshot(record))
+            outcome = await self._run(record, payload)
+        return await self._outcome_view(outcome)
 
     # answering
 
@@ -319,10 +332,9 @@ class ThreadService:
         for d in decisions:
             self._publish("answered", record, actor=actor, data={"interrupt_id": d.interrupt_id})
         mine = {d.interrupt_id for d in decisions}
-        record = await self._apply_decisions(thread_id, wait_for=mine)
-        return self._view(record, await self._snapshot(record))
+        return await self._outcome_view(await self._apply_decisions(thread_id, wait_for=mine))
 
-    async def _apply_decisions(self, thread_id: str, wait_for: set[str]) -> ThreadRecord:
+    async def _apply_decisions(self, thread_id: str, wait_for: set[str]) -> Outcome:
         """Apply recorded decisions; if another process holds the thread, wait for it to."""
         while True:
             async with self._hold(thread_id, wait=False) as held:
@@ -330,43 +342,45 @@ class ThreadService:
                     return await self._drain(await self._thread(thread_id))
             unapplied = {d.interrupt_id for d in await self._store.unapplied_decisions(thread_id)}
             if not wait_for & unapplied:
-                return await self._thread(thread_id)
+                return Outcome(await self._thread(thread_id), None)
             await asyncio.sleep(0.05)
 
-    async def _drain(self, record: ThreadRecord) -> ThreadRecord:
-        """Under the thread's lease: apply every unapplied decision whose pause is pending."""
-        while not record.status.is_final:
-            decisions = await self._store.unapplied_decisions(record.thread_id)
-            if not decisions:
-                break
-            snapshot = await self._snapshot(record)
-            pending = {i.id for i in snapshot.interrupts}
-            live = [d for d in decisions if d.interrupt_id in pending]
-            done = [d.interrupt_id for d in decisions if d.interrupt_id not in pending]
-            if done:  # applied before a crash could mark them
-                await self._store.mark_applied(record.thread_id, done, self._clock())
-            if not live:
-                continue
-            resume = {d.interrupt_id: d.answer for d in live}
-            ids = list(resume)
-            try:
-                record = await self._run(record, Command(resume=resume))
-            except InvalidAnswer:
-                await self._store.delete_decisions(record.thread_id, ids)
-                raise
-            await self._store.mark_applied(record.thread_id, ids, self._clock())
-        return record
+    async def _drain(self, record: ThreadRecord) -> Outcome:
+        """Under the thread's lease: apply every unapplied decision whose pause is pending.
+
+        One pass is enough: a decision recorded while we hold the lease belongs to a caller
+        that waits for the lease (or for its decision to be applied) and drains after us.
+        """
+        decisions = await self._store.unapplied_decisions(record.thread_id)
+        if record.status.is_final or not decisions:
+            return Outcome(record, None)
+        snapshot = await self._snapshot(record)
+        pending = {i.id for i in snapshot.interrupts}
+        live = [d for d in decisions if d.interrupt_id in pending]
+        done = [d.interrupt_id for d in decisions if d.interrupt_id not in pending]
+        if done:  # applied before a crash let us mark them
+            await self._store.mark_applied(record.thread_id, done, self._clock())
+        if not live:
+            return Outcome(record, snapshot)
+        resume = {d.interrupt_id: d.answer for d in live}
+        try:
+            return await self._run(record, Command(resume=resume), applied=list(resume))
+        except InvalidAnswer:
+            await self._store.delete_decisions(record.thread_id, list(resume))
+            raise
 
     # running
 
-    async def _run(self, record: ThreadRecord, payload: Any) -> ThreadRecord:
-        """Run the graph until it stops; record the status and the pause index."""
+    async def _run(
+        self, record: ThreadRecord, payload: Any, *, applied: Sequence[str] = ()
+    ) -> Outcome:
+        """Run the graph until it stops; record the status, the pause index and which
+        decisions (`applied`) the run consumed, in one transaction."""
         _, graph = self._workflow(record)
         config = self._config(record.thread_id)
         error: str | None = None
         if record.status is not ThreadStatus.RUNNING:
-            record = await self._set_status(record, ThreadStatus.RUNNING, None, None)
-            self._publish("resumed", record)
+            self._publish("resumed", replace(record, status=ThreadStatus.RUNNING))
         try:
             await graph.ainvoke(payload, config)
         except ValidationError as exc:
@@ -376,7 +390,6 @@ class ThreadService:
                 {"loc": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
                 for e in exc.errors()
             ]
-            await self._sync(record)
             raise InvalidAnswer(
                 f"invalid answer: {exc.error_count()} problem(s)", fields=fields
             ) from exc
@@ -384,12 +397,12 @@ class ThreadService:
             logger.exception("thread %s failed", record.thread_id)
             error = f"{type(exc).__name__}: {exc}"
         if error is not None:
-            record = await self._set_status(record, ThreadStatus.FAILED, error, [])
+            record = await self._set_status(record, ThreadStatus.FAILED, error, [], applied)
             self._publish("failed", record, data={"error": error})
-            return record
-        return await self._sync(record)
+            return Outcome(record, None)
+        return await self._sync(record, applied)
 
-    async def _sync(self, record: ThreadRecord) -> ThreadRecord:
+    async def _sync(self, record: ThreadRecord, applied: Sequence[str] = ()) -> Outcome:
         """Make the thread's status and pause-index rows match its checkpoint."""
         snapshot = await self._snapshot(record)
         pauses = pauses_of(snapshot)
@@ -400,13 +413,13 @@ class ThreadService:
         else:
             status = ThreadStatus.COMPLETED
         rows = [PauseRow(p.interrupt_id, p.kind, p.title, p.assignee, p.deadline) for p in pauses]
-        record = await self._set_status(record, status, None, rows)
+        record = await self._set_status(record, status, None, rows, applied)
         if status is ThreadStatus.WAITING:
             for pause in pauses:
                 self._publish("paused", record, pause=pause)
         elif status is ThreadStatus.COMPLETED:
             self._publish("completed", record)
-        return record
+        return Outcome(record, snapshot)
 
     async def _set_status(
         self,
@@ -414,12 +427,11 @@ class ThreadService:
         status: ThreadStatus,
         error: str | None,
         pauses: Sequence[PauseRow] | None,
+        applied: Sequence[str] = (),
     ) -> ThreadRecord:
         now = self._clock()
-        await self._store.set_status(record.thread_id, status, now, error, pauses)
-        return ThreadRecord(
-            record.thread_id, record.workflow, record.owner, status, record.created_at, now, error
-        )
+        await self._store.set_status(record.thread_id, status, now, error, pauses, applied)
+        return replace(record, status=status, updated_at=now, error=error)
 
     # cancelling
 
@@ -454,10 +466,10 @@ class ThreadService:
                 if record.status is ThreadStatus.RUNNING:
                     snapshot = await self._snapshot(record)
                     if snapshot.interrupts or not snapshot.next:
-                        record = await self._sync(record)
+                        record = (await self._sync(record)).record
                     else:
                         logger.info("recovery: continuing thread %s", thread_id)
-                        record = await self._run(record, None)
+                        record = (await self._run(record, None)).record
                 with contextlib.suppress(InvalidAnswer):
                     await self._drain(record)
                 recovered += 1
