@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -37,6 +37,20 @@ class Action(BaseModel):
     )
 
 
+class OnTimeout(BaseModel):
+    """What happens when a pause's deadline passes unanswered.
+
+    `answer`: apply `answer` as if a person gave it; `escalate`: hand the pause to
+    `assignee`; `fail`: the thread fails. Applied by the deadline sweeper as `system:deadline`.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    action: Literal["answer", "escalate", "fail"]
+    answer: Any = None
+    assignee: str | None = None
+
+
 class PauseRequest(BaseModel):
     """What a node hands to `interrupt()`: a Pause before LangGraph gave it an id and schema."""
 
@@ -49,8 +63,12 @@ class PauseRequest(BaseModel):
     actions: list[Action] = Field(default_factory=list)
     payload_digest: str | None = None
     assignee: str | None = None
-    deadline: datetime | None = None
-    on_timeout: Any = None
+    deadline: datetime | timedelta | None = Field(
+        default=None, description="When the pause times out: a time, or a duration from the pause."
+    )
+    on_timeout: OnTimeout | None = Field(
+        default=None, description="What the sweeper does at the deadline (default: fail)."
+    )
     step: str | None = Field(default=None, description="The workflow step that paused.")
 
 
@@ -59,6 +77,12 @@ class Pause(PauseRequest):
 
     interrupt_id: str
     response_schema: dict[str, Any] | None = None
+
+    def deadline_from(self, paused_at: datetime) -> datetime | None:
+        """The absolute deadline of a pause first seen at `paused_at`."""
+        if isinstance(self.deadline, timedelta):
+            return paused_at + self.deadline
+        return self.deadline
 
 
 class Decision(BaseModel):
@@ -74,6 +98,10 @@ class Decision(BaseModel):
     answer: Any
     payload_digest: str
     applied_at: datetime | None = None
+
+
+#: The actor of answers the deadline sweeper applies.
+SYSTEM_DEADLINE = "system:deadline"
 
 
 class ThreadView(BaseModel):

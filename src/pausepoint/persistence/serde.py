@@ -10,10 +10,10 @@ from collections.abc import Iterable
 
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
-from pausepoint.domain import Action, Decision, Pause, PauseRequest
+from pausepoint.domain import Action, Decision, OnTimeout, Pause, PauseRequest
 
 #: Types every graph may keep in state, whatever the workflow.
-CORE_TYPES: tuple[type, ...] = (Action, PauseRequest, Pause, Decision)
+CORE_TYPES: tuple[type, ...] = (Action, OnTimeout, PauseRequest, Pause, Decision)
 
 
 def make_serializer(types: Iterable[type]) -> JsonPlusSerializer:

@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,12 @@ MIGRATIONS: list[str] = [
 
 
 def _ts(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    """A fixed-width UTC text form, so that text order is time order."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -340,6 +345,22 @@ class SqliteStore:
             PauseRow(r["interrupt_id"], r["kind"], r["title"], r["assignee"], _dt(r["deadline"]))
             for r in rows
         ]
+
+    async def due_pauses(self, now: datetime, limit: int) -> list[tuple[str, str]]:
+        rows = await self._read(
+            "SELECT thread_id, interrupt_id FROM pauses "
+            "WHERE deadline IS NOT NULL AND deadline <= ? ORDER BY deadline LIMIT ?",
+            (_ts(now), limit),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def escalate(self, thread_id: str, interrupt_id: str, assignee: str) -> None:
+        async with self._write() as db:
+            await db.execute(
+                "UPDATE pauses SET assignee = ?, answerer = ?, deadline = NULL "
+                "WHERE thread_id = ? AND interrupt_id = ?",
+                (assignee, assignee, thread_id, interrupt_id),
+            )
 
     # leases
 

@@ -57,6 +57,18 @@ class Store(Protocol):
 
     async def inbox(self, actor: str, limit: int, offset: int) -> list[InboxItem]: ...
 
+    async def pause_rows(self, thread_id: str) -> list[PauseRow]:
+        """The thread's pause-index rows (effective assignee and absolute deadline)."""
+        ...
+
+    async def due_pauses(self, now: datetime, limit: int) -> list[tuple[str, str]]:
+        """(thread id, interrupt id) of pending pauses whose deadline is at or before `now`."""
+        ...
+
+    async def escalate(self, thread_id: str, interrupt_id: str, assignee: str) -> None:
+        """Hand a pending pause to `assignee` and clear its deadline."""
+        ...
+
     async def try_lease(self, thread_id: str, holder: str, until: float, now: float) -> bool:
         """Take or renew the thread's lease; True when `holder` holds it afterwards."""
         ...

@@ -37,8 +37,10 @@ from pydantic import ValidationError
 
 from pausepoint.agents.models import make_chat_model
 from pausepoint.domain import (
+    SYSTEM_DEADLINE,
     Decision,
     InboxItem,
+    OnTimeout,
     Pause,
     ThreadStatus,
     ThreadSummary,
@@ -50,6 +52,7 @@ from pausepoint.errors import (
     Forbidden,
     InvalidAnswer,
     NothingToAnswer,
+    PausepointError,
     ThreadNotFound,
 )
 from pausepoint.forms import validate_answer
@@ -183,10 +186,11 @@ class ThreadService:
         _, graph = self._workflow(record)
         return await graph.aget_state(self._config(record.thread_id))
 
-    def _view(self, record: ThreadRecord, snapshot: StateSnapshot) -> ThreadView:
+    async def _view(self, record: ThreadRecord, snapshot: StateSnapshot) -> ThreadView:
         workflow, _ = self._workflow(record)
         values: Mapping[str, Any] = snapshot.values if isinstance(snapshot.values, dict) else {}
         waiting = record.status is ThreadStatus.WAITING
+        pauses = await self._indexed(record, pauses_of(snapshot)) if waiting else []
         return ThreadView(
             thread_id=record.thread_id,
             workflow=record.workflow,
@@ -194,20 +198,33 @@ class ThreadService:
             owner=record.owner,
             created_at=record.created_at,
             updated_at=record.updated_at,
-            pauses=pauses_of(snapshot) if waiting else [],
+            pauses=pauses,
             result=workflow.result(values) if record.status is ThreadStatus.COMPLETED else None,
             error=record.error,
             steps=dict(values.get("steps", {})) if isinstance(values.get("steps"), dict) else {},
         )
 
+    async def _indexed(self, record: ThreadRecord, pauses: list[Pause]) -> list[Pause]:
+        """The pauses with their effective assignee and absolute deadline from the index."""
+        rows = {r.interrupt_id: r for r in await self._store.pause_rows(record.thread_id)}
+        out = []
+        for pause in pauses:
+            row = rows.get(pause.interrupt_id)
+            if row is not None:
+                pause = pause.model_copy(
+                    update={"assignee": row.assignee, "deadline": row.deadline}
+                )
+            out.append(pause)
+        return out
+
     async def _outcome_view(self, outcome: Outcome) -> ThreadView:
         snapshot = outcome.snapshot or await self._snapshot(outcome.record)
-        return self._view(outcome.record, snapshot)
+        return await self._view(outcome.record, snapshot)
 
     async def get(self, thread_id: str) -> ThreadView:
         """The thread's status, pending pauses (with schemas and actions) and result."""
         record = await self._thread(thread_id)
-        return self._view(record, await self._snapshot(record))
+        return await self._view(record, await self._snapshot(record))
 
     async def list_threads(
         self, status: ThreadStatus | None = None, *, limit: int = 50, offset: int = 0
@@ -300,18 +317,17 @@ class ThreadService:
         checkpoint_id = str(snapshot.config["configurable"]["checkpoint_id"])
         now = self._clock()
         decisions: list[Decision] = []
+        indexed = {p.interrupt_id: p for p in await self._indexed(record, list(pending.values()))}
         for interrupt_id, answer in answers.items():
-            pause = pending.get(interrupt_id)
+            pause = indexed.get(interrupt_id)
             if pause is None:
                 raise Conflict(
                     f"pause {interrupt_id!r} is not pending on thread {thread_id!r} "
                     f"(pending: {', '.join(sorted(pending))})"
                 )
-            if actor != _answerer(pause, record.owner):
-                raise Forbidden(
-                    f"{actor!r} may not answer this pause; it waits for "
-                    f"{_answerer(pause, record.owner)!r}"
-                )
+            answerer = _answerer(pause, record.owner)
+            if actor not in (answerer, SYSTEM_DEADLINE):
+                raise Forbidden(f"{actor!r} may not answer this pause; it waits for {answerer!r}")
             errors = validate_answer(pause.response_schema, answer)
             if errors:
                 summary = "; ".join(f"{e['loc'] or 'answer'}: {e['message']}" for e in errors)
@@ -412,7 +428,11 @@ class ThreadService:
             status = ThreadStatus.RUNNING
         else:
             status = ThreadStatus.COMPLETED
-        rows = [PauseRow(p.interrupt_id, p.kind, p.title, p.assignee, p.deadline) for p in pauses]
+        now = self._clock()
+        rows = [
+            PauseRow(p.interrupt_id, p.kind, p.title, p.assignee, p.deadline_from(now))
+            for p in pauses
+        ]
         record = await self._set_status(record, status, None, rows, applied)
         if status is ThreadStatus.WAITING:
             for pause in pauses:
@@ -445,7 +465,7 @@ class ThreadService:
                 raise Conflict(f"thread {thread_id!r} is already {record.status}")
             record = await self._set_status(record, ThreadStatus.CANCELLED, None, [])
             self._publish("cancelled", record, actor=actor)
-        return self._view(record, await self._snapshot(record))
+        return await self._view(record, await self._snapshot(record))
 
     # recovery
 
@@ -474,6 +494,74 @@ class ThreadService:
                     await self._drain(record)
                 recovered += 1
         return recovered
+
+    # deadlines
+
+    async def sweep_deadlines(self, *, limit: int = 500) -> int:
+        """Apply the `on_timeout` of every pause whose deadline has passed; return how many.
+
+        Safe to run from several processes at once: an answer goes through `resume` as
+        `system:deadline`, so the decision log's unique key lets exactly one sweep (or the
+        human who answered first) win; the others get Conflict and do nothing.
+        """
+        handled = 0
+        for thread_id, interrupt_id in await self._store.due_pauses(self._clock(), limit):
+            try:
+                handled += await self._time_out(thread_id, interrupt_id)
+            except Conflict:
+                logger.debug("deadline of %s/%s: already answered", thread_id, interrupt_id)
+            except PausepointError as exc:
+                logger.error("deadline of %s/%s: %s", thread_id, interrupt_id, exc.detail)
+        return handled
+
+    async def _time_out(self, thread_id: str, interrupt_id: str) -> int:
+        record = await self._thread(thread_id)
+        snapshot = await self._snapshot(record)
+        pause = {p.interrupt_id: p for p in pauses_of(snapshot)}.get(interrupt_id)
+        if pause is None or record.status.is_final:
+            async with self._hold(thread_id):  # the index is behind the checkpoint: resync
+                if not (await self._thread(thread_id)).status.is_final:
+                    await self._sync(await self._thread(thread_id))
+            return 0
+        rule = pause.on_timeout or OnTimeout(action="fail")
+        if rule.action == "answer":
+            await self.resume(thread_id, {interrupt_id: rule.answer}, SYSTEM_DEADLINE)
+        elif rule.action == "escalate" and rule.assignee:
+            await self._store.escalate(thread_id, interrupt_id, rule.assignee)
+            moved = pause.model_copy(update={"assignee": rule.assignee, "deadline": None})
+            self._publish("paused", record, pause=moved, actor=SYSTEM_DEADLINE)
+        else:
+            await self._fail_on_timeout(record, pause, snapshot)
+        return 1
+
+    async def _fail_on_timeout(
+        self, record: ThreadRecord, pause: Pause, snapshot: StateSnapshot
+    ) -> None:
+        decision = Decision(
+            thread_id=record.thread_id,
+            interrupt_id=pause.interrupt_id,
+            checkpoint_id=str(snapshot.config["configurable"]["checkpoint_id"]),
+            actor=SYSTEM_DEADLINE,
+            decided_at=self._clock(),
+            answer={"on_timeout": "fail"},
+            payload_digest=pause.payload_digest or digest(pause.context),
+        )
+        await self._store.record_decisions([decision])
+        async with self._hold(record.thread_id):
+            error = f"pause {pause.title!r} passed its deadline unanswered"
+            record = await self._set_status(
+                record, ThreadStatus.FAILED, error, [], [pause.interrupt_id]
+            )
+            self._publish("failed", record, actor=SYSTEM_DEADLINE, data={"error": error})
+
+    async def run_sweeper(self, interval: float = 5.0) -> None:
+        """Sweep deadlines now (catching up on any that fell due while down), then forever."""
+        while True:
+            try:
+                await self.sweep_deadlines()
+            except Exception:
+                logger.exception("deadline sweep failed; retrying")
+            await asyncio.sleep(interval)
 
     # leases
 
