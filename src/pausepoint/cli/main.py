@@ -206,6 +206,13 @@ def workflows(as_json: JsonOption = False) -> None:
 
 
 @app.command()
+def sweep(as_json: JsonOption = False) -> None:
+    """Apply the on_timeout of every pause whose deadline has passed (the server does this)."""
+    handled = _with_service(lambda s: s.sweep_deadlines(), as_json)
+    _print_json({"handled": handled}) if as_json else console.print(f"{handled} pause(s) timed out")
+
+
+@app.command()
 def demo() -> None:
     """Run the story workflow interactively: review drafts until you accept one."""
     from pausepoint.cli.demo import run_demo
