@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint format bench clean
+.PHONY: setup run test lint format bench soak clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ format: setup
 
 bench: setup
 	LANGGRAPH_STRICT_MSGPACK=true $(BIN)/python bench/run.py
+
+soak: setup
+	LANGGRAPH_STRICT_MSGPACK=true $(BIN)/python bench/crash_trials.py --trials 50
 
 clean:
 	rm -rf $(VENV) .pausepoint .pytest_cache .mypy_cache .ruff_cache .langgraph_api

@@ -373,17 +373,28 @@ class ThreadService:
         snapshot = await self._snapshot(record)
         pending = {i.id for i in snapshot.interrupts}
         live = [d for d in decisions if d.interrupt_id in pending]
+        # The others were consumed by a run that died before it could mark them applied.
         done = [d.interrupt_id for d in decisions if d.interrupt_id not in pending]
-        if done:  # applied before a crash let us mark them
-            await self._store.mark_applied(record.thread_id, done, self._clock())
         if not live:
-            return Outcome(record, snapshot)
+            return await self._settle(record, snapshot, applied=done)
+        if done:
+            await self._store.mark_applied(record.thread_id, done, self._clock())
         resume = {d.interrupt_id: d.answer for d in live}
         try:
             return await self._run(record, Command(resume=resume), applied=list(resume))
         except InvalidAnswer:
             await self._store.delete_decisions(record.thread_id, list(resume))
             raise
+
+    async def _settle(
+        self, record: ThreadRecord, snapshot: StateSnapshot, applied: Sequence[str] = ()
+    ) -> Outcome:
+        """Bring a thread a dead process left behind into step with its checkpoint: finish
+        a superstep it was in the middle of, or just record where it stands."""
+        if snapshot.tasks and not snapshot.interrupts:
+            logger.info("continuing thread %s where a stopped run left it", record.thread_id)
+            return await self._run(record, None, applied=applied)
+        return await self._sync(record, applied, snapshot)
 
     # running
 
@@ -418,13 +429,18 @@ class ThreadService:
             return Outcome(record, None)
         return await self._sync(record, applied)
 
-    async def _sync(self, record: ThreadRecord, applied: Sequence[str] = ()) -> Outcome:
+    async def _sync(
+        self,
+        record: ThreadRecord,
+        applied: Sequence[str] = (),
+        snapshot: StateSnapshot | None = None,
+    ) -> Outcome:
         """Make the thread's status and pause-index rows match its checkpoint."""
-        snapshot = await self._snapshot(record)
+        snapshot = snapshot or await self._snapshot(record)
         pauses = pauses_of(snapshot)
         if pauses:
             status = ThreadStatus.WAITING
-        elif snapshot.next:
+        elif snapshot.tasks:  # tasks left to run (or whose writes are not yet applied)
             status = ThreadStatus.RUNNING
         else:
             status = ThreadStatus.COMPLETED
@@ -484,12 +500,7 @@ class ThreadService:
                 if record.status is ThreadStatus.CANCELLED:
                     continue
                 if record.status is ThreadStatus.RUNNING:
-                    snapshot = await self._snapshot(record)
-                    if snapshot.interrupts or not snapshot.next:
-                        record = (await self._sync(record)).record
-                    else:
-                        logger.info("recovery: continuing thread %s", thread_id)
-                        record = (await self._run(record, None)).record
+                    record = (await self._settle(record, await self._snapshot(record))).record
                 with contextlib.suppress(InvalidAnswer):
                     await self._drain(record)
                 recovered += 1
