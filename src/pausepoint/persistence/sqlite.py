@@ -150,8 +150,9 @@ class SqliteStore:
             await self._conn.execute("COMMIT")
 
     async def _read(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self._lock, self._conn.execute(sql, args) as cur:
-            return list(await cur.fetchall())
+        """One statement and its rows in one trip to the connection's thread."""
+        async with self._lock:
+            return list(await self._conn.execute_fetchall(sql, args))
 
     async def migrate(self) -> None:
         """Apply the migrations this database has not seen, in order, each once."""
@@ -254,21 +255,25 @@ class SqliteStore:
     # decision log
 
     async def record_decisions(self, decisions: Sequence[Decision]) -> None:
+        rows = [
+            (
+                d.thread_id,
+                d.interrupt_id,
+                d.checkpoint_id,
+                d.actor,
+                _ts(d.decided_at),
+                json.dumps(d.answer),
+                d.payload_digest,
+            )
+            for d in decisions
+        ]
+        insert = "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, NULL)"
         try:
+            if len(rows) == 1:  # one statement is atomic on its own
+                await self._read(insert, rows[0])
+                return
             async with self._write() as db:
-                for d in decisions:
-                    await db.execute(
-                        "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-                        (
-                            d.thread_id,
-                            d.interrupt_id,
-                            d.checkpoint_id,
-                            d.actor,
-                            _ts(d.decided_at),
-                            json.dumps(d.answer),
-                            d.payload_digest,
-                        ),
-                    )
+                await db.executemany(insert, rows)
         except sqlite3.IntegrityError as exc:
             raise AlreadyAnswered(
                 "this pause has already been answered; nothing was recorded"
