@@ -282,17 +282,9 @@ class ThreadService:
         self, thread_id: str, answer: Any, actor: str, *, interrupt_id: str | None = None
     ) -> ThreadView:
         """Answer one pause; `interrupt_id` may be left out when exactly one is pending."""
-        if interrupt_id is None:
-            record = await self._thread(thread_id)
-            pending = self._pending(record, await self._snapshot(record))
-            if len(pending) > 1:
-                ids = ", ".join(sorted(pending))
-                raise InvalidAnswer(
-                    f"thread {thread_id!r} has {len(pending)} pending pauses; "
-                    f"name the one you answer (one of: {ids})"
-                )
-            interrupt_id = next(iter(pending))
-        return await self.resume(thread_id, {interrupt_id: answer}, actor)
+        if interrupt_id is not None:
+            return await self.resume(thread_id, {interrupt_id: answer}, actor)
+        return await self._resume(thread_id, None, answer, actor)
 
     def _pending(self, record: ThreadRecord, snapshot: StateSnapshot) -> dict[str, Pause]:
         if record.status.is_final:
@@ -309,11 +301,46 @@ class ThreadService:
         answer fails its schema, Forbidden when `actor` may not answer. On any error nothing
         is written and the thread still waits exactly as it was.
         """
-        record = await self._thread(thread_id)
-        snapshot = await self._snapshot(record)
-        pending = self._pending(record, snapshot)
         if not answers:
             raise InvalidAnswer("no answer given")
+        return await self._resume(thread_id, answers, None, actor)
+
+    async def _resume(
+        self, thread_id: str, answers: Mapping[str, Any] | None, single: Any, actor: str
+    ) -> ThreadView:
+        # The whole answer happens under the thread's lease, so the state read here is the
+        # state the answers are applied to; the decision log's unique key stays the last
+        # word should two processes ever both believe they hold the thread.
+        async with self._hold(thread_id):
+            record = await self._thread(thread_id)
+            snapshot = await self._snapshot(record)
+            pending = self._pending(record, snapshot)
+            if answers is None:
+                if len(pending) > 1:
+                    raise InvalidAnswer(
+                        f"thread {thread_id!r} has {len(pending)} pending pauses; name the "
+                        f"one you answer (one of: {', '.join(sorted(pending))})"
+                    )
+                answers = {next(iter(pending)): single}
+            decisions = await self._decide(record, snapshot, pending, answers, actor)
+            await self._store.record_decisions(decisions)
+            self._failpoint("after_decision")
+            for d in decisions:
+                self._publish(
+                    "answered", record, actor=actor, data={"interrupt_id": d.interrupt_id}
+                )
+            outcome = await self._drain(record, snapshot)
+        return await self._outcome_view(outcome)
+
+    async def _decide(
+        self,
+        record: ThreadRecord,
+        snapshot: StateSnapshot,
+        pending: Mapping[str, Pause],
+        answers: Mapping[str, Any],
+        actor: str,
+    ) -> list[Decision]:
+        """Check every answer against its pending pause; the decisions to record."""
         checkpoint_id = str(snapshot.config["configurable"]["checkpoint_id"])
         now = self._clock()
         decisions: list[Decision] = []
@@ -322,7 +349,7 @@ class ThreadService:
             pause = indexed.get(interrupt_id)
             if pause is None:
                 raise Conflict(
-                    f"pause {interrupt_id!r} is not pending on thread {thread_id!r} "
+                    f"pause {interrupt_id!r} is not pending on thread {record.thread_id!r} "
                     f"(pending: {', '.join(sorted(pending))})"
                 )
             answerer = _answerer(pause, record.owner)
@@ -334,7 +361,7 @@ class ThreadService:
                 raise InvalidAnswer(f"invalid answer to {pause.title!r}: {summary}", fields=errors)
             decisions.append(
                 Decision(
-                    thread_id=thread_id,
+                    thread_id=record.thread_id,
                     interrupt_id=interrupt_id,
                     checkpoint_id=checkpoint_id,
                     actor=actor,
@@ -343,12 +370,7 @@ class ThreadService:
                     payload_digest=pause.payload_digest or digest(pause.context),
                 )
             )
-        await self._store.record_decisions(decisions)
-        self._failpoint("after_decision")
-        for d in decisions:
-            self._publish("answered", record, actor=actor, data={"interrupt_id": d.interrupt_id})
-        mine = {d.interrupt_id for d in decisions}
-        return await self._outcome_view(await self._apply_decisions(thread_id, wait_for=mine))
+        return decisions
 
     async def _apply_decisions(self, thread_id: str, wait_for: set[str]) -> Outcome:
         """Apply recorded decisions; if another process holds the thread, wait for it to."""
@@ -361,16 +383,17 @@ class ThreadService:
                 return Outcome(await self._thread(thread_id), None)
             await asyncio.sleep(0.05)
 
-    async def _drain(self, record: ThreadRecord) -> Outcome:
+    async def _drain(self, record: ThreadRecord, snapshot: StateSnapshot | None = None) -> Outcome:
         """Under the thread's lease: apply every unapplied decision whose pause is pending.
 
-        One pass is enough: a decision recorded while we hold the lease belongs to a caller
-        that waits for the lease (or for its decision to be applied) and drains after us.
+        `snapshot`, when given, must have been read under the same lease. One pass is enough:
+        a decision recorded while we hold the lease belongs to a caller that waits for the
+        lease (or for its decision to be applied) and drains after us.
         """
         decisions = await self._store.unapplied_decisions(record.thread_id)
         if record.status.is_final or not decisions:
-            return Outcome(record, None)
-        snapshot = await self._snapshot(record)
+            return Outcome(record, snapshot)
+        snapshot = snapshot or await self._snapshot(record)
         pending = {i.id for i in snapshot.interrupts}
         live = [d for d in decisions if d.interrupt_id in pending]
         # The others were consumed by a run that died before it could mark them applied.
