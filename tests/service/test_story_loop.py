@@ -164,3 +164,11 @@ async def test_strict_msgpack_round_trip_logs_no_unregistered_type(
     await service.answer(view.thread_id, {"decision": "accept"}, "ann")
     assert "unregistered" not in caplog.text.lower()
     assert "blocked" not in caplog.text.lower()
+
+
+async def test_offline_writer_gives_the_hero_a_name_when_asked(service: ThreadService) -> None:
+    view = await service.start("story", {"prompt": "a fox in the snow"}, "ann")
+    view = await service.answer(
+        view.thread_id, {"decision": "update", "comments": "give the fox a name"}, "ann"
+    )
+    assert "everyone called the hero" in draft_of(view)

@@ -41,6 +41,9 @@ def _sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
 
 
+NAMES = ("Fennick", "Marigold", "Tobias", "Wren", "Juniper", "Alder", "Clementine", "Rook")
+
+
 class OfflineWriter:
     """A deterministic writer that needs no model, the offline default.
 
@@ -72,6 +75,9 @@ class OfflineWriter:
         named = re.search(r"\bname(?:d)?\b.*?\b([A-Z][a-z]+)\b", note)
         if named:
             return f"{previous} Everyone came to call the hero {named.group(1)}."
+        if re.search(r"\bname\b", lowered):
+            name = NAMES[sum(map(ord, prompt)) % len(NAMES)]
+            return f"{previous} From that day on, everyone called the hero {name}."
         if lowered.startswith("title "):
             return f"{note[6:].strip()}\n\n{previous}"
         return f'{previous} (Revised as asked: "{note}".) And so the story turned: {note}.'
