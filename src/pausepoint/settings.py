@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="HTTP server address.")
     port: int = Field(default=8000, ge=0, le=65535, description="HTTP server port.")
+    workflows_dir: Path | None = Field(
+        default=Path("workflows"),
+        description="A folder of workflow specs (*.yaml, *.yml, *.json) to offer beside the "
+        "bundled workflows; missing folders are ignored.",
+    )
     failpoint: str | None = Field(
         default=None,
         description="Test only: kill the process at this named point (e.g. 'after_decision').",

@@ -51,6 +51,7 @@ from pausepoint.errors import (
     Conflict,
     Forbidden,
     InvalidAnswer,
+    InvalidInput,
     NothingToAnswer,
     PausepointError,
     ThreadNotFound,
@@ -59,8 +60,10 @@ from pausepoint.forms import validate_answer
 from pausepoint.persistence.database import Database, open_database
 from pausepoint.persistence.records import PauseRow, ThreadRecord
 from pausepoint.persistence.serde import make_serializer
+from pausepoint.service.approvals import decided_digest
 from pausepoint.service.events import EventBus, EventType, ThreadEvent
 from pausepoint.settings import Settings
+from pausepoint.workflows.dag.pauses import imported
 from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry, bundled
 
 logger = logging.getLogger(__name__)
@@ -136,7 +139,7 @@ class ThreadService:
         self.events = events or EventBus()
         self._clock = clock
         self._graphs: dict[str, Pregel[Any, Any, Any, Any]] = {
-            wf.name: wf.build(build).compile(checkpointer=db.saver) for wf in workflows
+            wf.name: wf.runnable(build, db.saver) for wf in workflows
         }
         self._holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -153,7 +156,7 @@ class ThreadService:
         recover: bool = True,
     ) -> AsyncIterator[ThreadService]:
         """Open the database, compile the workflows, and (by default) run recovery."""
-        workflows = workflows if workflows is not None else bundled()
+        workflows = workflows if workflows is not None else bundled(settings)
         model = make_chat_model(settings.model) if chat_model is _UNSET else chat_model
         types = [t for wf in workflows for t in wf.state_types]
         async with open_database(settings, make_serializer(types)) as db:
@@ -183,8 +186,13 @@ class ThreadService:
         return self.workflows.get(record.workflow), self._graphs[record.workflow]
 
     async def _snapshot(self, record: ThreadRecord) -> StateSnapshot:
-        _, graph = self._workflow(record)
-        return await graph.aget_state(self._config(record.thread_id))
+        workflow, graph = self._workflow(record)
+        snapshot = await graph.aget_state(self._config(record.thread_id))
+        if workflow.inspect is not None:
+            saved = await self._db.saver.aget_tuple(snapshot.config)
+            values = snapshot.values if isinstance(snapshot.values, dict) else {}
+            snapshot = snapshot._replace(values={**values, **workflow.inspect(snapshot, saved)})
+        return snapshot
 
     async def _view(self, record: ThreadRecord, snapshot: StateSnapshot) -> ThreadView:
         workflow, _ = self._workflow(record)
@@ -359,6 +367,7 @@ class ThreadService:
             if errors:
                 summary = "; ".join(f"{e['loc'] or 'answer'}: {e['message']}" for e in errors)
                 raise InvalidAnswer(f"invalid answer to {pause.title!r}: {summary}", fields=errors)
+            payload_digest = decided_digest(pause, answer)
             decisions.append(
                 Decision(
                     thread_id=record.thread_id,
@@ -367,10 +376,70 @@ class ThreadService:
                     actor=actor,
                     decided_at=now,
                     answer=answer,
-                    payload_digest=pause.payload_digest or digest(pause.context),
+                    payload_digest=payload_digest,
                 )
             )
         return decisions
+
+    # state files
+
+    async def export_state(self, thread_id: str) -> dict[str, Any]:
+        """The thread as an editable state file (workflow, context, steps, decisions)."""
+        record = await self._thread(thread_id)
+        workflow, _ = self._workflow(record)
+        if workflow.state_file is None:
+            raise Conflict(f"workflow {workflow.name!r} has no state file to export")
+        snapshot = await self._snapshot(record)
+        values = snapshot.values if isinstance(snapshot.values, dict) else {}
+        view = await self._view(record, snapshot)
+        return workflow.state_file.export(view, values, await self._store.decisions(thread_id))
+
+    async def import_state(self, state: Any, actor: str) -> ThreadView:
+        """Resume a thread from an edited state file: paused steps marked completed take the
+        outputs the file gives them. The edit is checked first (InvalidInput names the field;
+        nothing is written), then logged as `actor`'s decision and applied exactly once.
+        """
+        thread_id = state.get("thread_id") if isinstance(state, dict) else None
+        if not isinstance(thread_id, str):
+            raise InvalidInput(
+                "invalid state file: thread_id missing",
+                fields=[{"loc": "thread_id", "message": "field required"}],
+            )
+        record = await self._thread(thread_id)
+        workflow, _ = self._workflow(record)
+        if workflow.state_file is None:
+            raise Conflict(f"workflow {workflow.name!r} has no state file to import")
+        snapshot = await self._snapshot(record)
+        pending = self._pending(record, snapshot)
+        current = await self.export_state(thread_id)
+        plan = workflow.state_file.plan_import(current, state, pending)
+        checkpoint_id = str(snapshot.config["configurable"]["checkpoint_id"])
+        now = self._clock()
+        decisions = []
+        for interrupt_id, output in plan:
+            if actor != _answerer(pending[interrupt_id], record.owner):
+                raise Forbidden(f"{actor!r} may not answer {pending[interrupt_id].title!r}")
+            decisions.append(
+                Decision(
+                    thread_id=thread_id,
+                    interrupt_id=interrupt_id,
+                    checkpoint_id=checkpoint_id,
+                    actor=actor,
+                    decided_at=now,
+                    answer=imported(output),
+                    payload_digest=digest(output),
+                )
+            )
+        await self._store.record_decisions(decisions)
+        for d in decisions:
+            self._publish(
+                "answered",
+                record,
+                actor=actor,
+                data={"interrupt_id": d.interrupt_id, "via": "state_file"},
+            )
+        mine = {d.interrupt_id for d in decisions}
+        return await self._outcome_view(await self._apply_decisions(thread_id, wait_for=mine))
 
     async def _apply_decisions(self, thread_id: str, wait_for: set[str]) -> Outcome:
         """Apply recorded decisions; if another process holds the thread, wait for it to."""

@@ -1,20 +1,29 @@
 """The workflow registry: register a workflow once and every door offers it.
 
 A `Workflow` names a builder that returns an *uncompiled* `StateGraph`; the service compiles
-it with its own checkpointer and `graphs/` compiles it without one for Studio.
+it with its own checkpointer and `graphs/` compiles it without one for Studio. A workflow
+built on the functional API instead gives `compile(ctx, checkpointer)`, which returns the
+runnable `entrypoint`; `runnable()` picks whichever the workflow has.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
+from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
 from langgraph.graph import StateGraph
+from langgraph.pregel import Pregel
+from langgraph.types import StateSnapshot
 from pydantic import BaseModel, ValidationError
 
 from pausepoint.errors import InvalidInput, WorkflowNotFound
+
+if TYPE_CHECKING:
+    from pausepoint.domain import Decision, Pause, ThreadView
+    from pausepoint.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +34,23 @@ class BuildContext:
 
 
 Builder = Callable[[BuildContext], StateGraph[Any, Any, Any, Any]]
+Compiler = Callable[[BuildContext, BaseCheckpointSaver[Any] | None], Pregel[Any, Any, Any, Any]]
+#: Extra values a view shows (e.g. per-step states), read from the snapshot and saved writes.
+Inspector = Callable[[StateSnapshot, CheckpointTuple | None], Mapping[str, Any]]
+
+
+class StateFileCodec(Protocol):
+    """How a workflow's thread becomes an editable state file, and an edit becomes answers."""
+
+    def export(
+        self, view: ThreadView, values: Mapping[str, Any], decisions: list[Decision]
+    ) -> dict[str, Any]: ...
+
+    def plan_import(
+        self, current: Mapping[str, Any], edited: Any, pauses: Mapping[str, Pause]
+    ) -> list[tuple[str, Any]]:
+        """(interrupt id, resume value) pairs the edit amounts to; InvalidInput if refused."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +63,17 @@ class Workflow:
     state_types: tuple[type, ...] = ()
     tags: tuple[str, ...] = ()
     examples: tuple[str, ...] = field(default=())
+    compile: Compiler | None = None
+    inspect: Inspector | None = None
+    state_file: StateFileCodec | None = None
+
+    def runnable(
+        self, ctx: BuildContext, checkpointer: BaseCheckpointSaver[Any] | None
+    ) -> Pregel[Any, Any, Any, Any]:
+        """The workflow ready to run with `checkpointer` (None for Studio)."""
+        if self.compile is not None:
+            return self.compile(ctx, checkpointer)
+        return self.build(ctx).compile(checkpointer=checkpointer)
 
     def parse_input(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Validate the input against `input_model`; InvalidInput names each bad field."""
@@ -75,8 +112,13 @@ class WorkflowRegistry:
         return name in self._workflows
 
 
-def bundled() -> WorkflowRegistry:
-    """The workflows that ship with Pausepoint."""
+def bundled(settings: Settings | None = None) -> WorkflowRegistry:
+    """The workflows that ship with Pausepoint, plus the specs in `settings.workflows_dir`."""
+    from pausepoint.workflows.dag.bundled import bundled_dags, load_folder
     from pausepoint.workflows.story import STORY
 
-    return WorkflowRegistry({w.name: w for w in (STORY,)})
+    registry = WorkflowRegistry({w.name: w for w in (STORY, *bundled_dags(settings))})
+    if settings is not None and settings.workflows_dir is not None:
+        for workflow in load_folder(settings.workflows_dir, settings):
+            registry.register(workflow)
+    return registry

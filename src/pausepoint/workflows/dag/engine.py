@@ -1,0 +1,305 @@
+"""Run a workflow spec: every step starts the moment its dependencies have finished.
+
+The spec becomes a LangGraph functional-API `entrypoint` with one `@task` per step (a
+"lane"). All lanes are called at once, in the spec's fixed topological order, and each lane
+waits (asyncio) for the results of its dependencies. Why not call a step's task only when it
+is ready: LangGraph derives a task's id (and so its cached result and its interrupt ids) from
+the order of calls; readiness order depends on timing, so a replay could pair a step with
+another step's checkpointed result. A fixed call order keeps ids stable across resumes.
+
+* A lane's result is checkpointed on its own: a pause in one branch, or a crash, never re-runs
+  a finished step. Agent calls run in sub-tasks, so a step paused for approval does not ask
+  its agent again (the digest stays the digest of what the person saw).
+* A lane whose dependency is paused stops without a result (an empty interrupt) and runs
+  again on resume; a lane whose dependency failed or was skipped is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.errors import GraphInterrupt
+from langgraph.func import entrypoint, task
+from langgraph.pregel import Pregel
+from pydantic_core import to_jsonable_python
+
+from pausepoint.domain import PauseRequest, digest
+from pausepoint.workflows.dag.agents import Agents, ExecutingAgent, RequiresApproval, StepRequest
+from pausepoint.workflows.dag.pauses import (
+    ApprovalAnswer,
+    Imported,
+    Reject,
+    approval_actions,
+    approval_schema,
+    pause,
+)
+from pausepoint.workflows.dag.spec import StepSpec, WorkflowSpec, model_of, render
+
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[None]]
+Record = dict[str, Any]
+
+#: Marks a lane's result among a checkpoint's pending writes.
+RECORD_MARK = "pausepoint_step"
+
+
+def as_task(name: str, func: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
+    """`func` as a LangGraph task: called in a run, its result is checkpointed on its own."""
+    return cast(Callable[..., Any], task(name=name)(cast(Any, func)))
+
+
+class StepFailed(Exception):
+    """A step failed (its agent raised after its retries, or it was rejected)."""
+
+
+def _record(step: StepSpec, status: str, **fields: Any) -> Record:
+    return {RECORD_MARK: step.id, "status": status, "output_key": step.output_key, **fields}
+
+
+@dataclass(slots=True)
+class Board:
+    """One run's shared view: the inputs and a future per step (None while it is paused)."""
+
+    inputs: dict[str, Any]
+    results: dict[str, asyncio.Future[Record | None]]
+
+
+class DagRunner:
+    """The steps' logic, shared by the readiness entrypoint and the superstep baseline."""
+
+    def __init__(self, spec: WorkflowSpec, agents: Agents, clock: Clock, sleep: Sleep) -> None:
+        self.spec = spec
+        self.agents = agents
+        self.clock = clock
+        self.sleep = sleep
+        self.forms = {
+            s.id: model_of(f"{s.id.title().replace('_', '')}Form", s.form)
+            for s in spec.steps
+            if s.kind == "human"
+        }
+        self.agent_task = as_task("agent", self._call_agent)
+        self.execute_task = as_task("execute", self._call_execute)
+        self.stamp_task = as_task("stamp", self._stamp)
+
+    def _now(self) -> str:
+        return self.clock().isoformat()
+
+    def context(self, inputs: Mapping[str, Any], step_id: str, done: Mapping[str, Record]) -> Any:
+        context = dict(inputs)
+        for ancestor in self.spec.ancestors(step_id):
+            record = done[ancestor]
+            if record["status"] == "completed":
+                context[record["output_key"]] = record.get("output")
+        return context
+
+    async def _stamp(self, step_id: str) -> str:
+        return self._now()
+
+    async def _call_agent(self, step_id: str, text: str, context: dict[str, Any]) -> Record:
+        """Run the step's agent, retrying with backoff; checkpointed as one sub-task."""
+        step = self.spec.step(step_id)
+        agent = self.agents[str(step.agent)]
+        started = self._now()
+        for attempt in range(1, step.retries + 2):
+            request = StepRequest(self.spec.name, step.id, text, context, attempt)
+            try:
+                out = await agent.run(request)
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                if attempt <= step.retries:
+                    await self.sleep(step.backoff_seconds * 2 ** (attempt - 1))
+                    continue
+                return {"kind": "error", "error": error, "attempts": attempt, "started_at": started}
+            timing = {"attempts": attempt, "started_at": started, "finished_at": self._now()}
+            if isinstance(out, RequiresApproval):
+                model = out.payload_model
+                return {
+                    "kind": "approval",
+                    "message": out.message,
+                    "title": out.title or f"Approve {step.id}",
+                    "payload": to_jsonable_python(out.payload),
+                    "payload_schema": model.model_json_schema() if model else None,
+                    "assignee": out.assignee,
+                    **timing,
+                }
+            return {"kind": "output", "output": to_jsonable_python(out), **timing}
+        raise AssertionError("unreachable")
+
+    async def _call_execute(
+        self, step_id: str, text: str, context: dict[str, Any], payload: dict[str, Any]
+    ) -> Any:
+        agent = self.agents[str(self.spec.step(step_id).agent)]
+        if not isinstance(agent, ExecutingAgent):
+            return payload
+        request = StepRequest(self.spec.name, step_id, text, context)
+        return to_jsonable_python(await agent.execute(request, payload))
+
+    async def settle(
+        self, step_id: str, inputs: Mapping[str, Any], done: Mapping[str, Record]
+    ) -> Record:
+        """Run one step whose ancestors (`done`) have all finished; return its record."""
+        step = self.spec.step(step_id)
+        deps = {d: done[d] for d in self.spec.dependencies(step)}
+        trigger = self.spec.reject_trigger(step_id)
+        if trigger is not None and not deps[trigger].get("rejected"):
+            return _record(step, "skipped", error=f"{trigger!r} was not rejected")
+        for dep, record in deps.items():
+            if dep != trigger and record["status"] != "completed":
+                return _record(step, "skipped", error=f"{dep!r} {record['status']}")
+        context = self.context(inputs, step_id, done)
+        text = render(step.input, context)
+        if step.kind == "human":
+            return self._ask_human(step, text, context, await self.stamp_task(step.id))
+        result = await self.agent_task(step.id, text, context)
+        timing = {k: result.get(k) for k in ("attempts", "started_at", "finished_at")}
+        if result["kind"] == "error":
+            return _record(step, "failed", error=result["error"], **timing, finished_at=self._now())
+        if result["kind"] == "output":
+            return _record(step, "completed", output=result["output"], **timing)
+        return await self._ask_approval(step, text, context, result)
+
+    def _ask_human(self, step: StepSpec, text: str, context: Any, started: str) -> Record:
+        answer = pause(
+            PauseRequest(
+                kind="form",
+                title=step.description or f"Fill in {step.id}",
+                message=text,
+                context={k: v for k, v in context.items() if k in step.input or not step.input},
+                assignee=step.assignee,
+                step=step.id,
+            ),
+            self.forms[step.id],
+        )
+        output = answer.output if isinstance(answer, Imported) else answer.model_dump(mode="json")
+        return _record(
+            step, "completed", output=output, started_at=started, finished_at=self._now()
+        )
+
+    async def _ask_approval(
+        self, step: StepSpec, text: str, context: dict[str, Any], proposal: Record
+    ) -> Record:
+        payload: dict[str, Any] = proposal["payload"]
+        payload_digest = digest(payload)
+        answer = pause(
+            PauseRequest(
+                kind="approval",
+                title=proposal["title"],
+                message=proposal["message"],
+                context=payload,
+                actions=approval_actions(payload_digest),
+                payload_digest=payload_digest,
+                assignee=proposal.get("assignee") or step.assignee,
+                step=step.id,
+            ),
+            ApprovalAnswer,
+            approval_schema(proposal.get("payload_schema")),
+        )
+        timing = {"attempts": proposal["attempts"], "started_at": proposal["started_at"]}
+        if isinstance(answer, Imported):
+            return _record(
+                step,
+                "completed",
+                output=answer.output,
+                approval={"imported": True},
+                **timing,
+                finished_at=self._now(),
+            )
+        if isinstance(answer, Reject):
+            return _record(
+                step,
+                "failed",
+                error=f"rejected: {answer.reason}",
+                rejected=True,
+                approval={"decision": "reject", "reason": answer.reason},
+                **timing,
+                finished_at=self._now(),
+            )
+        approved = answer.edited_payload if answer.edited_payload is not None else payload
+        output = await self.execute_task(step.id, text, context, approved)
+        approval = {
+            "decision": "approve",
+            "digest": digest(approved),
+            "edited": answer.edited_payload is not None,
+        }
+        return _record(
+            step, "completed", output=output, approval=approval, **timing, finished_at=self._now()
+        )
+
+    def outcome(self, inputs: Mapping[str, Any], records: Mapping[str, Record]) -> dict[str, Any]:
+        """The final state: step records, the context, the result; or StepFailed."""
+        for step in self.spec.steps:
+            record = records[step.id]
+            handled = record.get("rejected") and step.on_reject
+            if record["status"] == "failed" and not handled:
+                raise StepFailed(f"step {step.id!r} failed: {record.get('error')}")
+        context = dict(inputs)
+        for record in records.values():
+            if record["status"] == "completed":
+                context[record["output_key"]] = record.get("output")
+        keys = self.spec.result or tuple(
+            s.output_key for s in self.spec.steps if records[s.id]["status"] == "completed"
+        )
+        return {
+            "steps": dict(records),
+            "context": context,
+            "result": {k: context.get(k) for k in keys},
+        }
+
+
+def compile_readiness(
+    runner: DagRunner, checkpointer: BaseCheckpointSaver[Any] | None
+) -> Pregel[Any, Any, Any, Any]:
+    """The spec as an entrypoint: lanes start as their inputs become ready."""
+    spec = runner.spec
+    order = spec.order()
+    ancestors = {s: [a for a in order if a in spec.ancestors(s)] for s in order}
+
+    async def lane(step_id: str, board: Board) -> Record:
+        done: dict[str, Record] = {}
+        for ancestor in ancestors[step_id]:
+            record = await board.results[ancestor]
+            if record is None:
+                raise GraphInterrupt(())  # an input waits for a person; so do we
+            done[ancestor] = record
+        return await runner.settle(step_id, board.inputs, done)
+
+    lane_task = as_task("step", lane)
+
+    @entrypoint(checkpointer=checkpointer)
+    async def run(inputs: dict[str, Any]) -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        board = Board(dict(inputs), {s: loop.create_future() for s in order})
+        futures = [lane_task(s, board) for s in order]
+
+        async def settle(step_id: str, future: Any) -> Record | BaseException:
+            slot = board.results[step_id]
+            try:
+                record: Record = await future
+            except GraphInterrupt as exc:
+                slot.set_result(None)
+                return exc
+            except Exception as exc:
+                step = spec.step(step_id)
+                slot.set_result(_record(step, "failed", error=f"{type(exc).__name__}: {exc}"))
+                return exc
+            slot.set_result(record)
+            return record
+
+        outcomes = await asyncio.gather(
+            *(settle(s, f) for s, f in zip(order, futures, strict=True))
+        )
+        if errors := [
+            o for o in outcomes if isinstance(o, Exception) and not isinstance(o, GraphInterrupt)
+        ]:
+            raise errors[0]
+        if interrupts := [o for o in outcomes if isinstance(o, GraphInterrupt)]:
+            raise GraphInterrupt(tuple(i for exc in interrupts for i in exc.args[0]))
+        records = {s: o for s, o in zip(order, outcomes, strict=True) if isinstance(o, dict)}
+        return runner.outcome(inputs, records)
+
+    return run
