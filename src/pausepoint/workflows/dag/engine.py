@@ -114,7 +114,13 @@ class DagRunner:
                 if attempt <= step.retries:
                     await self.sleep(step.backoff_seconds * 2 ** (attempt - 1))
                     continue
-                return {"kind": "error", "error": error, "attempts": attempt, "started_at": started}
+                return {
+                    "kind": "error",
+                    "error": error,
+                    "attempts": attempt,
+                    "started_at": started,
+                    "finished_at": self._now(),
+                }
             timing = {"attempts": attempt, "started_at": started, "finished_at": self._now()}
             if isinstance(out, RequiresApproval):
                 model = out.payload_model
@@ -158,7 +164,7 @@ class DagRunner:
         result = await self.agent_task(step.id, text, context)
         timing = {k: result.get(k) for k in ("attempts", "started_at", "finished_at")}
         if result["kind"] == "error":
-            return _record(step, "failed", error=result["error"], **timing, finished_at=self._now())
+            return _record(step, "failed", error=result["error"], **timing)
         if result["kind"] == "output":
             return _record(step, "completed", output=result["output"], **timing)
         return await self._ask_approval(step, text, context, result)
