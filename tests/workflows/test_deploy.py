@@ -11,7 +11,9 @@ from pausepoint.service.threads import ThreadService
 INPUT = {"service": "user-api", "version": "v2.1.0"}
 
 
-async def test_deploy_pauses_for_approval_with_the_plan_and_its_digest(service: ThreadService) -> None:
+async def test_deploy_pauses_for_approval_with_the_plan_and_its_digest(
+    service: ThreadService,
+) -> None:
     view = await service.start("deploy", INPUT, "ann")
     assert view.status is ThreadStatus.WAITING
     (pause,) = view.pauses

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import pytest
@@ -19,10 +20,8 @@ async def test_a_ready_step_starts_before_a_slow_unrelated_sibling_finishes(
     async def wait_for_downstream(request: StepRequest) -> None:
         # The slow sibling holds until the fast branch's next step has started; with
         # lock-step waves that never happens, and it gives up after the timeout.
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(journal.event("after_fast").wait(), timeout=10)
-        except TimeoutError:
-            pass
 
     spec = WorkflowSpec(
         name="race",
@@ -87,7 +86,9 @@ async def test_two_paused_branches_answered_in_either_order_run_the_sibling_once
     assert journal.calls == {"research": 1, "merge": 1}
 
 
-async def test_both_pauses_answered_in_one_call(dag_service: Any, journal: Any, make_agent: Any) -> None:
+async def test_both_pauses_answered_in_one_call(
+    dag_service: Any, journal: Any, make_agent: Any
+) -> None:
     async with dag_service(two_branch_spec(), {"plain": make_agent()}) as service:
         view = await service.start("branches", {}, "ann")
         answers = {p.interrupt_id: {"note": str(p.step)} for p in view.pauses}

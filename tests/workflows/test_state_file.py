@@ -47,10 +47,16 @@ async def test_export_edit_import_completes_from_the_edited_step(service: Thread
     ("edit", "field"),
     [
         (lambda s: s["steps"]["deploy"].update(status="completed"), "context.deployment_result"),
-        (lambda s: s["steps"].update(nope={"status": "completed", "output_key": "x"}), "steps.nope"),
+        (
+            lambda s: s["steps"].update(nope={"status": "completed", "output_key": "x"}),
+            "steps.nope",
+        ),
         (lambda s: s["steps"]["verify"].update(status="completed"), "steps.verify.status"),
         (lambda s: s["steps"]["deploy"].update(status="done"), "steps.deploy.status"),
-        (lambda s: s["context"].update(validation_result={"ok": False}), "context.validation_result"),
+        (
+            lambda s: s["context"].update(validation_result={"ok": False}),
+            "context.validation_result",
+        ),
     ],
 )
 async def test_a_bad_edit_is_refused_naming_the_field_and_the_thread_is_unchanged(

@@ -17,8 +17,7 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 
-from pausepoint.cli.render import render_decisions, render_inbox, render_threads, render_view
-from pausepoint.domain import ThreadStatus
+from pausepoint.cli.render import render_decisions, render_inbox, render_view
 from pausepoint.errors import (
     Conflict,
     InvalidAnswer,
@@ -134,22 +133,6 @@ def show(
 
 
 @app.command()
-def threads(
-    status: Annotated[
-        ThreadStatus | None, typer.Option("--status", help="Only threads in this status.")
-    ] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
-    as_json: JsonOption = False,
-) -> None:
-    """List threads, most recently updated first."""
-    rows = _with_service(lambda s: s.list_threads(status, limit=limit), as_json)
-    if as_json:
-        _print_json({"threads": [r.model_dump(mode="json") for r in rows]})
-    else:
-        render_threads(console, rows)
-
-
-@app.command()
 def inbox(
     actor: AsOption = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
@@ -218,6 +201,11 @@ def demo() -> None:
     from pausepoint.cli.demo import run_demo
 
     sys.exit(run_demo(console, _actor(None)))
+
+
+from pausepoint.cli.state import threads_app  # noqa: E402  (it uses the helpers above)
+
+app.add_typer(threads_app, name="threads")
 
 
 def main() -> None:  # pragma: no cover - the console script
