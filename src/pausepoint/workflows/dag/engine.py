@@ -65,7 +65,9 @@ def _record(step: StepSpec, status: str, **fields: Any) -> Record:
 class Board:
     """One run's shared view: the inputs and a future per step (None while it is paused)."""
 
+    runner: DagRunner
     inputs: dict[str, Any]
+    order: dict[str, list[str]]
     results: dict[str, asyncio.Future[Record | None]]
 
 
@@ -82,27 +84,25 @@ class DagRunner:
             for s in spec.steps
             if s.kind == "human"
         }
-        self.agent_task = as_task("agent", self._call_agent)
-        self.execute_task = as_task("execute", self._call_execute)
-        self.stamp_task = as_task("stamp", self._stamp)
+        self.deps = {s.id: spec.dependencies(s) for s in spec.steps}
+        self.ancestors = {s.id: spec.ancestors(s.id) for s in spec.steps}
+        self.triggers = {s.id: spec.reject_trigger(s.id) for s in spec.steps}
+        self.steps = {s.id: s for s in spec.steps}
 
     def _now(self) -> str:
         return self.clock().isoformat()
 
     def context(self, inputs: Mapping[str, Any], step_id: str, done: Mapping[str, Record]) -> Any:
         context = dict(inputs)
-        for ancestor in self.spec.ancestors(step_id):
+        for ancestor in self.ancestors[step_id]:
             record = done[ancestor]
             if record["status"] == "completed":
                 context[record["output_key"]] = record.get("output")
         return context
 
-    async def _stamp(self, step_id: str) -> str:
-        return self._now()
-
-    async def _call_agent(self, step_id: str, text: str, context: dict[str, Any]) -> Record:
+    async def call_agent(self, step_id: str, text: str, context: dict[str, Any]) -> Record:
         """Run the step's agent, retrying with backoff; checkpointed as one sub-task."""
-        step = self.spec.step(step_id)
+        step = self.steps[step_id]
         agent = self.agents[str(step.agent)]
         started = self._now()
         for attempt in range(1, step.retries + 2):
@@ -136,7 +136,7 @@ class DagRunner:
             return {"kind": "output", "output": to_jsonable_python(out), **timing}
         raise AssertionError("unreachable")
 
-    async def _call_execute(
+    async def call_execute(
         self, step_id: str, text: str, context: dict[str, Any], payload: dict[str, Any]
     ) -> Any:
         agent = self.agents[str(self.spec.step(step_id).agent)]
@@ -149,9 +149,9 @@ class DagRunner:
         self, step_id: str, inputs: Mapping[str, Any], done: Mapping[str, Record]
     ) -> Record:
         """Run one step whose ancestors (`done`) have all finished; return its record."""
-        step = self.spec.step(step_id)
-        deps = {d: done[d] for d in self.spec.dependencies(step)}
-        trigger = self.spec.reject_trigger(step_id)
+        step = self.steps[step_id]
+        deps = {d: done[d] for d in self.deps[step_id]}
+        trigger = self.triggers[step_id]
         if trigger is not None and not deps[trigger].get("rejected"):
             return _record(step, "skipped", error=f"{trigger!r} was not rejected")
         for dep, record in deps.items():
@@ -160,8 +160,8 @@ class DagRunner:
         context = self.context(inputs, step_id, done)
         text = render(step.input, context)
         if step.kind == "human":
-            return self._ask_human(step, text, context, await self.stamp_task(step.id))
-        result = await self.agent_task(step.id, text, context)
+            return self._ask_human(step, text, context, await _STAMP(self, step.id))
+        result = await _AGENT(self, step.id, text, context)
         timing = {k: result.get(k) for k in ("attempts", "started_at", "finished_at")}
         if result["kind"] == "error":
             return _record(step, "failed", error=result["error"], **timing)
@@ -226,7 +226,7 @@ class DagRunner:
                 finished_at=self._now(),
             )
         approved = answer.edited_payload if answer.edited_payload is not None else payload
-        output = await self.execute_task(step.id, text, context, approved)
+        output = await _EXECUTE(self, step.id, text, context, approved)
         approval = {
             "decision": "approve",
             "digest": digest(approved),
@@ -257,30 +257,54 @@ class DagRunner:
         }
 
 
+# Task bodies live at module level: LangGraph caches the runnable of an importable function,
+# and rebuilds it on every call for a closure or a bound method.
+
+
+async def _stamp(runner: DagRunner, step_id: str) -> str:
+    return runner.clock().isoformat()
+
+
+async def _agent(runner: DagRunner, step_id: str, text: str, context: dict[str, Any]) -> Record:
+    return await runner.call_agent(step_id, text, context)
+
+
+async def _execute(
+    runner: DagRunner, step_id: str, text: str, context: dict[str, Any], payload: dict[str, Any]
+) -> Any:
+    return await runner.call_execute(step_id, text, context, payload)
+
+
+async def _lane(step_id: str, board: Board) -> Record:
+    done: dict[str, Record] = {}
+    for ancestor in board.order[step_id]:
+        record = await board.results[ancestor]
+        if record is None:
+            raise GraphInterrupt(())  # an input waits for a person; so do we
+        done[ancestor] = record
+    return await board.runner.settle(step_id, board.inputs, done)
+
+
+_STAMP = as_task("stamp", _stamp)
+_AGENT = as_task("agent", _agent)
+_EXECUTE = as_task("execute", _execute)
+_LANE = as_task("step", _lane)
+
+
 def compile_readiness(
     runner: DagRunner, checkpointer: BaseCheckpointSaver[Any] | None
 ) -> Pregel[Any, Any, Any, Any]:
     """The spec as an entrypoint: lanes start as their inputs become ready."""
     spec = runner.spec
     order = spec.order()
-    ancestors = {s: [a for a in order if a in spec.ancestors(s)] for s in order}
-
-    async def lane(step_id: str, board: Board) -> Record:
-        done: dict[str, Record] = {}
-        for ancestor in ancestors[step_id]:
-            record = await board.results[ancestor]
-            if record is None:
-                raise GraphInterrupt(())  # an input waits for a person; so do we
-            done[ancestor] = record
-        return await runner.settle(step_id, board.inputs, done)
-
-    lane_task = as_task("step", lane)
+    ancestors = {s: [a for a in order if a in runner.ancestors[s]] for s in order}
 
     @entrypoint(checkpointer=checkpointer)
     async def run(inputs: dict[str, Any]) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
-        board = Board(dict(inputs), {s: loop.create_future() for s in order})
-        futures = [lane_task(s, board) for s in order]
+        results = {s: loop.create_future() for s in order}
+        board = Board(runner, dict(inputs), ancestors, results)
+        futures = [_LANE(s, board) for s in order]
 
         async def settle(step_id: str, future: Any) -> Record | BaseException:
             slot = board.results[step_id]
