@@ -66,8 +66,12 @@ async def main(runs: int) -> None:
     ready, steps = statistics.median(ready_ms), statistics.median(step_ms)
     print(f"critical path            {CRITICAL_PATH_MS:7.1f} ms")
     print(f"superstep lower bound    {SUPERSTEP_BOUND_MS:7.1f} ms")
-    print(f"readiness (entrypoint)   {ready:7.1f} ms  median of {runs}  ratio {ready / CRITICAL_PATH_MS:.3f}")
-    print(f"supersteps (StateGraph)  {steps:7.1f} ms  median of {runs}  ratio {steps / CRITICAL_PATH_MS:.3f}")
+    print(
+        f"readiness (entrypoint)   {ready:7.1f} ms  median of {runs}  ratio {ready / CRITICAL_PATH_MS:.3f}"
+    )
+    print(
+        f"supersteps (StateGraph)  {steps:7.1f} ms  median of {runs}  ratio {steps / CRITICAL_PATH_MS:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,11 @@ class MergeAgent:
     async def run(self, request: StepRequest) -> Any:
         notes: list[str] = []
         for value in request.context.values():
-            if isinstance(value, dict) and isinstance(value.get("notes"), list):
-                notes.extend(str(n) for n in value["notes"])
+            found = value.get("notes") if isinstance(value, dict) else None
+            if isinstance(found, list):
+                notes.extend(str(n) for n in found)
+            elif isinstance(found, str):  # a person's notes, one per line
+                notes.extend(line.strip() for line in found.splitlines() if line.strip())
         return {"notes": sorted(set(notes))}
 
 
