@@ -38,7 +38,13 @@ from pausepoint.workflows.dag.pauses import (
     approval_schema,
     pause,
 )
-from pausepoint.workflows.dag.spec import StepSpec, WorkflowSpec, model_of, render
+from pausepoint.workflows.dag.spec import (
+    StepSpec,
+    WorkflowSpec,
+    model_of,
+    render,
+    template_variables,
+)
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
@@ -175,7 +181,7 @@ class DagRunner:
                 kind="form",
                 title=step.description or f"Fill in {step.id}",
                 message=text,
-                context={k: v for k, v in context.items() if k in step.input or not step.input},
+                context={k: context[k] for k in template_variables(step.input)},
                 assignee=step.assignee,
                 step=step.id,
             ),
@@ -282,7 +288,11 @@ async def _lane(step_id: str, board: Board) -> Record:
         if record is None:
             raise GraphInterrupt(())  # an input waits for a person; so do we
         done[ancestor] = record
-    return await board.runner.settle(step_id, board.inputs, done)
+    record = await board.runner.settle(step_id, board.inputs, done)
+    slot = board.results[step_id]
+    if not slot.done():  # wake the dependents now, not after LangGraph commits this task
+        slot.set_result(record)
+    return record
 
 
 _STAMP = as_task("stamp", _stamp)
@@ -311,13 +321,16 @@ def compile_readiness(
             try:
                 record: Record = await future
             except GraphInterrupt as exc:
-                slot.set_result(None)
+                if not slot.done():
+                    slot.set_result(None)
                 return exc
             except Exception as exc:
-                step = spec.step(step_id)
-                slot.set_result(_record(step, "failed", error=f"{type(exc).__name__}: {exc}"))
+                if not slot.done():
+                    step = runner.steps[step_id]
+                    slot.set_result(_record(step, "failed", error=f"{type(exc).__name__}: {exc}"))
                 return exc
-            slot.set_result(record)
+            if not slot.done():
+                slot.set_result(record)
             return record
 
         outcomes = await asyncio.gather(
