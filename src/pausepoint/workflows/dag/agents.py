@@ -4,6 +4,9 @@ An agent returns its output (any JSON value), raises to fail the step (retried i
 allows), or returns `RequiresApproval(message, payload)` to have a person approve the exact
 payload first. After approval, an agent that also has `execute(request, payload)` carries
 the approved (possibly edited) payload out; its return value becomes the step's output.
+
+An agent that asks for approval should say so (have `execute`, or `asks_for_approval =
+True`): its call is then checkpointed apart and never repeated when the step resumes.
 """
 
 from __future__ import annotations
@@ -51,3 +54,8 @@ class ExecutingAgent(Agent, Protocol):
 
 
 Agents = Mapping[str, Agent]
+
+
+def asks_for_approval(agent: Agent) -> bool:
+    """Whether `agent` declares it may return RequiresApproval."""
+    return isinstance(agent, ExecutingAgent) or getattr(agent, "asks_for_approval", False) is True

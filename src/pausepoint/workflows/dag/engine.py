@@ -8,8 +8,12 @@ the order of calls; readiness order depends on timing, so a replay could pair a 
 another step's checkpointed result. A fixed call order keeps ids stable across resumes.
 
 * A lane's result is checkpointed on its own: a pause in one branch, or a crash, never re-runs
-  a finished step. Agent calls run in sub-tasks, so a step paused for approval does not ask
-  its agent again (the digest stays the digest of what the person saw).
+  a finished step. An agent that declares it asks for approval (`execute`, or
+  `asks_for_approval = True`) runs in a sub-task, so a paused step does not call it again;
+  other agents run inline (one task hop less per step), and a proposal one of them makes
+  anyway is kept in a sub-task, so the digest stays the digest of what the person saw.
+* A finished lane wakes its dependents at once, before LangGraph commits its result; a crash
+  in that instant re-runs the step on recovery.
 * A lane whose dependency is paused stops without a result (an empty interrupt) and runs
   again on resume; a lane whose dependency failed or was skipped is skipped.
 """
@@ -29,7 +33,13 @@ from langgraph.pregel import Pregel
 from pydantic_core import to_jsonable_python
 
 from pausepoint.domain import PauseRequest, digest
-from pausepoint.workflows.dag.agents import Agents, ExecutingAgent, RequiresApproval, StepRequest
+from pausepoint.workflows.dag.agents import (
+    Agents,
+    ExecutingAgent,
+    RequiresApproval,
+    StepRequest,
+    asks_for_approval,
+)
 from pausepoint.workflows.dag.pauses import (
     ApprovalAnswer,
     Imported,
@@ -94,6 +104,9 @@ class DagRunner:
         self.ancestors = {s.id: spec.ancestors(s.id) for s in spec.steps}
         self.triggers = {s.id: spec.reject_trigger(s.id) for s in spec.steps}
         self.steps = {s.id: s for s in spec.steps}
+        self.asks = {
+            s.id: s.agent is not None and asks_for_approval(agents[s.agent]) for s in spec.steps
+        }
 
     def _now(self) -> str:
         return self.clock().isoformat()
@@ -167,7 +180,14 @@ class DagRunner:
         text = render(step.input, context)
         if step.kind == "human":
             return self._ask_human(step, text, context, await _STAMP(self, step.id))
-        result = await _AGENT(self, step.id, text, context)
+        if self.asks[step.id]:
+            result = await _AGENT(self, step.id, text, context)
+        else:
+            result = await self.call_agent(step.id, text, context)
+            if result["kind"] == "approval":
+                # Not declared: keep the first proposal, so the digest a person approves
+                # stays the digest of what they saw even if the agent proposes anew.
+                result = await _REMEMBER(self, step.id, result)
         timing = {k: result.get(k) for k in ("attempts", "started_at", "finished_at")}
         if result["kind"] == "error":
             return _record(step, "failed", error=result["error"], **timing)
@@ -296,7 +316,14 @@ async def _lane(step_id: str, board: Board) -> Record:
 
 
 _STAMP = as_task("stamp", _stamp)
+
+
+async def _remember(runner: DagRunner, step_id: str, proposal: Record) -> Record:
+    return proposal
+
+
 _AGENT = as_task("agent", _agent)
+_REMEMBER = as_task("proposal", _remember)
 _EXECUTE = as_task("execute", _execute)
 _LANE = as_task("step", _lane)
 
