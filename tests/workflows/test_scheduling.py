@@ -157,7 +157,9 @@ async def test_restart_after_a_crash_reruns_only_unfinished_steps(
     async with dag_service(spec, agents) as service:
         with pytest.raises(Crash):
             await service.start("crashy", {}, "ann", thread_id="t1")
-        assert (await service.get("t1")).status is ThreadStatus.RUNNING
+        stopped = await service.get("t1")
+        assert stopped.status is ThreadStatus.RUNNING
+        assert [stopped.steps[s]["status"] for s in "abc"] == ["completed", "completed", "running"]
     async with dag_service(spec, agents) as service:  # start-up recovery finishes it
         view = await service.get("t1")
     assert view.status is ThreadStatus.COMPLETED

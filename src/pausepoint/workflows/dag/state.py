@@ -59,7 +59,11 @@ def inspect(
                 "payload_digest": asked.get("payload_digest"),
             }
         else:
-            steps[step.id] = {"status": "pending", "output_key": step.output_key}
+            # Inputs all finished but no result: it was running when this was read (or
+            # when its process stopped; recovery runs it again).
+            ready = all(d in records for d in spec.dependencies(step))
+            status = "running" if ready and not paused else "pending"
+            steps[step.id] = {"status": status, "output_key": step.output_key}
     return {"input": inputs, "context": context, "steps": steps}
 
 
