@@ -386,13 +386,16 @@ class ThreadService:
     async def export_state(self, thread_id: str) -> dict[str, Any]:
         """The thread as an editable state file (workflow, context, steps, decisions)."""
         record = await self._thread(thread_id)
+        return await self._export(record, await self._snapshot(record))
+
+    async def _export(self, record: ThreadRecord, snapshot: StateSnapshot) -> dict[str, Any]:
         workflow, _ = self._workflow(record)
         if workflow.state_file is None:
-            raise Conflict(f"workflow {workflow.name!r} has no state file to export")
-        snapshot = await self._snapshot(record)
+            raise Conflict(f"workflow {workflow.name!r} has no state file")
         values = snapshot.values if isinstance(snapshot.values, dict) else {}
         view = await self._view(record, snapshot)
-        return workflow.state_file.export(view, values, await self._store.decisions(thread_id))
+        decisions = await self._store.decisions(record.thread_id)
+        return workflow.state_file.export(view, values, decisions)
 
     async def import_state(self, state: Any, actor: str) -> ThreadView:
         """Resume a thread from an edited state file: paused steps marked completed take the
@@ -405,41 +408,41 @@ class ThreadService:
                 "invalid state file: thread_id missing",
                 fields=[{"loc": "thread_id", "message": "field required"}],
             )
-        record = await self._thread(thread_id)
-        workflow, _ = self._workflow(record)
-        if workflow.state_file is None:
-            raise Conflict(f"workflow {workflow.name!r} has no state file to import")
-        snapshot = await self._snapshot(record)
-        pending = self._pending(record, snapshot)
-        current = await self.export_state(thread_id)
-        plan = workflow.state_file.plan_import(current, state, pending)
-        checkpoint_id = str(snapshot.config["configurable"]["checkpoint_id"])
-        now = self._clock()
-        decisions = []
-        for interrupt_id, output in plan:
-            if actor != _answerer(pending[interrupt_id], record.owner):
-                raise Forbidden(f"{actor!r} may not answer {pending[interrupt_id].title!r}")
-            decisions.append(
-                Decision(
-                    thread_id=thread_id,
-                    interrupt_id=interrupt_id,
-                    checkpoint_id=checkpoint_id,
-                    actor=actor,
-                    decided_at=now,
-                    answer=imported(output),
-                    payload_digest=digest(output),
+        async with self._hold(thread_id):
+            record = await self._thread(thread_id)
+            snapshot = await self._snapshot(record)
+            pending = self._pending(record, snapshot)
+            current = await self._export(record, snapshot)
+            workflow, _ = self._workflow(record)
+            assert workflow.state_file is not None  # _export checked it
+            plan = workflow.state_file.plan_import(current, state, pending)
+            indexed = {
+                p.interrupt_id: p for p in await self._indexed(record, list(pending.values()))
+            }
+            decisions = []
+            for interrupt_id, output in plan:
+                answerer = _answerer(indexed[interrupt_id], record.owner)
+                if actor != answerer:
+                    raise Forbidden(
+                        f"{actor!r} may not answer this pause; it waits for {answerer!r}"
+                    )
+                decisions.append(
+                    Decision(
+                        thread_id=thread_id,
+                        interrupt_id=interrupt_id,
+                        checkpoint_id=str(snapshot.config["configurable"]["checkpoint_id"]),
+                        actor=actor,
+                        decided_at=self._clock(),
+                        answer=imported(output),
+                        payload_digest=digest(output),
+                    )
                 )
-            )
-        await self._store.record_decisions(decisions)
-        for d in decisions:
-            self._publish(
-                "answered",
-                record,
-                actor=actor,
-                data={"interrupt_id": d.interrupt_id, "via": "state_file"},
-            )
-        mine = {d.interrupt_id for d in decisions}
-        return await self._outcome_view(await self._apply_decisions(thread_id, wait_for=mine))
+            await self._store.record_decisions(decisions)
+            for d in decisions:
+                data = {"interrupt_id": d.interrupt_id, "via": "state_file"}
+                self._publish("answered", record, actor=actor, data=data)
+            outcome = await self._drain(record, snapshot)
+        return await self._outcome_view(outcome)
 
     async def _apply_decisions(self, thread_id: str, wait_for: set[str]) -> Outcome:
         """Apply recorded decisions; if another process holds the thread, wait for it to."""
