@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) .env
 
 run: setup
-	$(BIN)/pausepoint demo
+	$(BIN)/pausepoint serve
 
 test: setup
 	LANGGRAPH_STRICT_MSGPACK=true $(BIN)/pytest

@@ -15,7 +15,7 @@ from jsonschema.exceptions import ValidationError
 from langgraph.types import interrupt
 from pydantic import TypeAdapter
 
-from pausepoint.domain import PauseRequest
+from pausepoint.domain import Action, Pause, PauseRequest
 
 T = TypeVar("T")
 
@@ -124,3 +124,57 @@ def validate_answer(schema: dict[str, Any] | None, answer: Any) -> list[dict[str
             return [{"loc": name, "message": f"must be one of {choices}, not {answer[name]!r}"}]
         return _field_errors(branch, answer)
     return _field_errors(schema, answer)
+
+
+def _action_names(action: Action) -> set[str]:
+    names = {action.label.strip().lower()}
+    names.update(v.strip().lower() for v in action.answer.values() if isinstance(v, str))
+    return names
+
+
+def _single_text_field(schema: dict[str, Any] | None) -> str | None:
+    """The one string property an object schema needs, if it has exactly one."""
+    if not schema or schema.get("type") != "object":
+        return None
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return None
+    strings = [
+        n for n, p in properties.items() if isinstance(p, dict) and p.get("type") == "string"
+    ]
+    required = set(schema.get("required", []))
+    if len(strings) == 1 and (len(properties) == 1 or required <= set(strings)):
+        return str(strings[0])
+    return None
+
+
+def answer_from_text(pause: Pause, text: str) -> Any:
+    """Map a plain-text reply (a chat message) onto `pause`'s answer; validation comes after.
+
+    In order:
+    1. the text names an action (its label or an answer value, any case: "accept") -> that
+       action's answer; "update: make it funnier" -> that action with its one field filled in;
+    2. exactly one action takes one typed-in field ("Update with comments") -> that action with
+       the text in the field;
+    3. a string schema -> the text; an object schema needing one string field -> {field: text};
+    4. otherwise the text as it is (validation then says what is missing).
+    """
+    stripped = text.strip()
+    for action in pause.actions:
+        if stripped.lower() in _action_names(action):
+            return dict(action.answer)
+    head, colon, rest = stripped.partition(":")
+    if colon:
+        for action in pause.actions:
+            if head.strip().lower() in _action_names(action) and len(action.fields) == 1:
+                return {**action.answer, action.fields[0]: rest.strip()}
+    typed = [a for a in pause.actions if len(a.fields) == 1]
+    if len(typed) == 1:
+        return {**typed[0].answer, typed[0].fields[0]: stripped}
+    schema = pause.response_schema
+    if not schema or schema.get("type") == "string":
+        return text
+    field = _single_text_field(schema)
+    if field is not None:
+        return {field: text}
+    return text

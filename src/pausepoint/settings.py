@@ -37,6 +37,16 @@ class Settings(BaseSettings):
         description="A folder of workflow specs (*.yaml, *.yml, *.json) to offer beside the "
         "bundled workflows; missing folders are ignored.",
     )
+    api_keys: str = Field(
+        default="",
+        description="HTTP API keys: comma-separated USER:SHA256-OF-KEY pairs "
+        "(`pausepoint keys add USER` makes one). Empty: the server runs open, loopback only, "
+        "and every request is the user 'local'.",
+    )
+    chat_workflow: str = Field(
+        default="orchestrator",
+        description="The workflow the chat doors (/api/chat, WS /ws/chat) run on a prompt.",
+    )
     failpoint: str | None = Field(
         default=None,
         description="Test only: kill the process at this named point (e.g. 'after_decision').",

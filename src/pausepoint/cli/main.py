@@ -207,6 +207,11 @@ from pausepoint.cli.state import threads_app  # noqa: E402  (it uses the helpers
 
 app.add_typer(threads_app, name="threads")
 
+from pausepoint.cli.serve import keys_app, serve  # noqa: E402
+
+app.command()(serve)
+app.add_typer(keys_app, name="keys")
+
 
 def main() -> None:  # pragma: no cover - the console script
     app()

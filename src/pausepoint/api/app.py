@@ -1,0 +1,57 @@
+"""The app factory: `create_app(settings)` wires the service, auth, routes and the page."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from langchain_core.language_models import BaseChatModel
+
+from pausepoint.api.auth import Authenticator
+from pausepoint.api.errors import install_error_handlers
+from pausepoint.api.routes import catalog, chat, compat, events, page, threads, ws
+from pausepoint.service.threads import Clock, ThreadService, utcnow
+from pausepoint.settings import Settings
+from pausepoint.workflows.registry import WorkflowRegistry
+
+_CONFIGURED: Any = object()
+
+DESCRIPTION = """Start workflows, answer their pauses, follow them live.
+
+Every request carries `Authorization: Bearer KEY` when `PAUSEPOINT_API_KEYS` is set; without
+keys the server is open (loopback only) and every caller is the user `local`. Errors are
+`{"error": code, "detail": text, "fields": [{"loc", "message"}]}`.
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    workflows: WorkflowRegistry | None = None,
+    chat_model: BaseChatModel | None = _CONFIGURED,
+    clock: Clock = utcnow,
+) -> FastAPI:
+    """The Pausepoint HTTP app. Its lifespan opens ThreadService (and runs recovery)."""
+    settings = settings if settings is not None else Settings()
+    auth = Authenticator.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        extra: dict[str, Any] = {} if chat_model is _CONFIGURED else {"chat_model": chat_model}
+        async with ThreadService.open(
+            settings, workflows=workflows, clock=clock, **extra
+        ) as service:
+            app.state.service = service
+            yield
+
+    app = FastAPI(title="Pausepoint", description=DESCRIPTION, version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.auth = auth
+    install_error_handlers(app)
+    for module in (threads, catalog, chat, compat, events, ws, page):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=page.STATIC), name="static")
+    return app

@@ -1,0 +1,51 @@
+"""Dependencies shared by the routes: the service, the calling user, a thread they may see."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+from fastapi import Depends, Header, Query, Request
+from starlette.requests import HTTPConnection
+
+from pausepoint.api.auth import Authenticator
+from pausepoint.domain import ThreadView
+from pausepoint.errors import ThreadNotFound
+from pausepoint.service.threads import ThreadService
+
+
+def get_service(request: Request) -> ThreadService:
+    return cast(ThreadService, request.app.state.service)
+
+
+def authenticate(conn: HTTPConnection, authorization: str | None, token: str | None) -> str:
+    auth = cast(Authenticator, conn.app.state.auth)
+    return auth.user(authorization, token)
+
+
+def current_user(
+    request: Request,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    token: Annotated[
+        str | None,
+        Query(description="The API key, for clients that cannot send headers (EventSource)."),
+    ] = None,
+) -> str:
+    """The user behind `Authorization: Bearer KEY` (or `local` when no keys are configured)."""
+    return authenticate(request, authorization, token)
+
+
+Service = Annotated[ThreadService, Depends(get_service)]
+User = Annotated[str, Depends(current_user)]
+
+
+def may_see(view: ThreadView, user: str) -> bool:
+    """A thread is visible to its owner and to the assignee of any of its pending pauses."""
+    return user == view.owner or any(p.assignee == user for p in view.pauses)
+
+
+async def visible_thread(service: ThreadService, thread_id: str, user: str) -> ThreadView:
+    """The thread if `user` may see it; otherwise ThreadNotFound (never confirm it exists)."""
+    view = await service.get(thread_id)
+    if not may_see(view, user):
+        raise ThreadNotFound(f"no thread {thread_id!r}")
+    return view

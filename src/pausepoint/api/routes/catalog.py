@@ -1,0 +1,42 @@
+"""/api/workflows and /api/inbox: what can be started, and what waits for you."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from pausepoint.api.deps import Service, User
+from pausepoint.api.routes.threads import ERRORS
+from pausepoint.api.schemas import Inbox, WorkflowInfo, WorkflowList
+
+router = APIRouter(prefix="/api", tags=["catalog"])
+
+
+@router.get("/workflows", responses=ERRORS)
+async def list_workflows(service: Service, user: User) -> WorkflowList:
+    """Every registered workflow with the JSON Schema of its input."""
+    return WorkflowList(
+        workflows=[
+            WorkflowInfo(
+                name=w.name,
+                description=w.description,
+                input_schema=w.input_schema(),
+                tags=list(w.tags),
+                examples=list(w.examples),
+            )
+            for w in service.workflows
+        ]
+    )
+
+
+@router.get("/inbox", responses=ERRORS)
+async def inbox(
+    service: Service,
+    user: User,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Inbox:
+    """Every pause you may answer, across threads, newest first."""
+    items = await service.inbox(user, limit=limit, offset=offset)
+    return Inbox(inbox=items, limit=limit, offset=offset)

@@ -1,0 +1,40 @@
+"""The chat API of design-notes/4 over the chat workflow (`PAUSEPOINT_CHAT_WORKFLOW`)."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from fastapi import APIRouter, Request
+
+from pausepoint.api import answering
+from pausepoint.api.deps import Service, User, visible_thread
+from pausepoint.api.render import chat_response
+from pausepoint.api.routes.threads import ERRORS
+from pausepoint.api.schemas import ChatContinue, ChatRequest, ChatResponse
+from pausepoint.settings import Settings
+
+router = APIRouter(prefix="/api/chat", tags=["chat"])
+
+
+def chat_workflow(request: Request) -> str:
+    return cast(Settings, request.app.state.settings).chat_workflow
+
+
+@router.post("", responses=ERRORS)
+async def chat(body: ChatRequest, request: Request, service: Service, user: User) -> ChatResponse:
+    """Start a conversation (or, with the id of a waiting one, answer it)."""
+    view = await answering.start_or_reply(
+        service, chat_workflow(request), body.prompt, user, body.thread_id
+    )
+    return chat_response(view)
+
+
+@router.post("/continue", responses=ERRORS)
+async def continue_chat(body: ChatContinue, service: Service, user: User) -> ChatResponse:
+    """Answer a paused conversation in plain text (mapped onto the pause's form)."""
+    return chat_response(await answering.reply(service, body.thread_id, body.response, user))
+
+
+@router.get("/status/{thread_id}", responses=ERRORS)
+async def chat_status(thread_id: str, service: Service, user: User) -> ChatResponse:
+    return chat_response(await visible_thread(service, thread_id, user))

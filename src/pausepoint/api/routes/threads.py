@@ -1,0 +1,91 @@
+"""/api/threads: start, list, show, answer, cancel threads; their decision log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from pausepoint.api import answering
+from pausepoint.api.deps import Service, User, visible_thread
+from pausepoint.api.schemas import AnswerRequest, DecisionList, ErrorBody, StartThread, ThreadList
+from pausepoint.domain import ThreadStatus, ThreadSummary, ThreadView
+from pausepoint.service.threads import ThreadService
+
+router = APIRouter(prefix="/api/threads", tags=["threads"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)
+}
+
+
+async def _owned(
+    service: ThreadService, user: str, status: ThreadStatus | None, limit: int, offset: int
+) -> list[ThreadSummary]:
+    found: list[ThreadSummary] = []
+    skipped, position, batch = 0, 0, max(limit, 200)
+    while len(found) < limit:
+        rows = await service.list_threads(status, limit=batch, offset=position)
+        for row in rows:
+            if row.owner != user:
+                continue
+            if skipped < offset:
+                skipped += 1
+            else:
+                found.append(row)
+        if len(rows) < batch:
+            break
+        position += batch
+    return found[:limit]
+
+
+@router.post("", status_code=201, responses=ERRORS)
+async def start_thread(body: StartThread, service: Service, user: User) -> ThreadView:
+    """Start a workflow; returns when the thread pauses, completes or fails."""
+    return await service.start(body.workflow, body.input, user, thread_id=body.thread_id)
+
+
+@router.get("", responses=ERRORS)
+async def list_threads(
+    service: Service,
+    user: User,
+    status: ThreadStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ThreadList:
+    """Your threads, most recently updated first."""
+    return ThreadList(threads=await _owned(service, user, status, limit, offset))
+
+
+@router.get("/{thread_id}", responses=ERRORS)
+async def get_thread(thread_id: str, service: Service, user: User) -> ThreadView:
+    """Status, pending pauses (with response_schema and actions), step states, result."""
+    return await visible_thread(service, thread_id, user)
+
+
+@router.post("/{thread_id}/answers", responses=ERRORS)
+async def answer_thread(
+    thread_id: str, body: AnswerRequest, service: Service, user: User
+) -> ThreadView:
+    """Answer the pending pause(s). 422 names each bad field; 409 if already answered."""
+    return await answering.answer(
+        service,
+        thread_id,
+        user,
+        answer=body.answer,
+        interrupt_id=body.interrupt_id,
+        answers=body.answers,
+    )
+
+
+@router.post("/{thread_id}/cancel", responses=ERRORS)
+async def cancel_thread(thread_id: str, service: Service, user: User) -> ThreadView:
+    await visible_thread(service, thread_id, user)
+    return await service.cancel(thread_id, user)
+
+
+@router.get("/{thread_id}/decisions", responses=ERRORS)
+async def thread_decisions(thread_id: str, service: Service, user: User) -> DecisionList:
+    """Who answered what, when, on which payload digest."""
+    await visible_thread(service, thread_id, user)
+    return DecisionList(decisions=await service.decisions(thread_id))
