@@ -3,11 +3,14 @@ and a small chat workflow registered under the chat workflow's name."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import operator
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, TypedDict
 
@@ -16,6 +19,7 @@ import pytest
 import uvicorn
 from langgraph.graph import END, START, StateGraph
 from pydantic import BaseModel, Field
+from websockets.asyncio.client import ClientConnection, connect
 
 from pausepoint.api import create_app
 from pausepoint.api.auth import hash_key
@@ -144,3 +148,84 @@ def server(settings: Settings, registry: WorkflowRegistry) -> Iterator[LiveServe
 def keyed_server(keyed_settings: Settings, registry: WorkflowRegistry) -> Iterator[LiveServer]:
     """A server with API keys for ann and bob."""
     yield from run_server(create_app(keyed_settings, workflows=registry, chat_model=None))
+
+
+# Push clients: SSE over httpx, WebSocket over websockets
+
+
+Predicate = Callable[[dict[str, Any]], bool]
+
+
+class Messages:
+    """Reads JSON messages from a push channel; `until` collects them up to a match."""
+
+    def __init__(self, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        self._receive = receive
+        self.seen: list[dict[str, Any]] = []
+
+    async def until(self, predicate: Predicate) -> list[dict[str, Any]]:
+        start = len(self.seen)
+        async with asyncio.timeout(TIMEOUT):
+            while True:
+                message = await self._receive()
+                self.seen.append(message)
+                if predicate(message):
+                    return self.seen[start:]
+
+
+class Socket(Messages):
+    def __init__(self, connection: ClientConnection) -> None:
+        self.connection = connection
+
+        async def receive() -> dict[str, Any]:
+            data: dict[str, Any] = json.loads(await connection.recv())
+            return data
+
+        super().__init__(receive)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.connection.send(json.dumps(message))
+
+
+async def _sse_events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
+    data: list[str] = []
+    async for line in response.aiter_lines():
+        if line.startswith("data:"):
+            data.append(line[5:].strip())
+        elif line.startswith(": subscribed"):
+            yield {"type": "subscribed"}
+        elif not line and data:
+            yield json.loads("\n".join(data))
+            data = []
+
+
+@pytest.fixture
+def open_sse(server: LiveServer, keyed_server: LiveServer) -> Callable[..., Any]:
+    """`async with open_sse(user) as events:` subscribed to GET /api/events as `user`."""
+
+    @asynccontextmanager
+    async def open_stream(user: str | None) -> AsyncIterator[Messages]:
+        live = keyed_server if user else server
+        async with live.client(user) as client, client.stream("GET", "/api/events") as response:
+            assert response.status_code == 200
+            events = _sse_events(response)
+            stream = Messages(lambda: anext(events))
+            await stream.until(lambda m: m["type"] == "subscribed")
+            yield stream
+
+    return open_stream
+
+
+@pytest.fixture
+def open_ws(keyed_server: LiveServer) -> Callable[..., Any]:
+    """`async with open_ws(user) as ws:` connected to WS /ws/chat as `user`."""
+
+    @asynccontextmanager
+    async def open_socket(user: str) -> AsyncIterator[Socket]:
+        headers = {"Authorization": f"Bearer {KEYS[user]}"}
+        async with connect(keyed_server.ws_url, additional_headers=headers, proxy=None) as conn:
+            socket_ = Socket(conn)
+            await socket_.until(lambda m: m["type"] == "connected")
+            yield socket_
+
+    return open_socket

@@ -1,0 +1,369 @@
+// Pausepoint's web page: plain JS over the same JSON API every client uses.
+// A pause renders as a form generated from its response_schema, its actions as buttons.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const KEY_STORE = "pausepoint.key";
+let workflows = [];
+let currentThread = null;
+let busy = false;
+let events = null;
+
+// ---- talking to the API ----
+
+function key() {
+  return localStorage.getItem(KEY_STORE) || "";
+}
+
+async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (key()) headers.Authorization = "Bearer " + key();
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = null;
+  try {
+    data = await response.json();
+  } catch (e) {
+    data = { error: "bad_response", detail: response.statusText, fields: [] };
+  }
+  if (!response.ok) {
+    const error = new Error(data.detail || response.statusText);
+    error.status = response.status;
+    error.body = data;
+    throw error;
+  }
+  return data;
+}
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "text") node.textContent = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+// ---- JSON Schema -> form fields ----
+
+function resolve(schema, root) {
+  if (schema && schema.$ref && schema.$ref.startsWith("#/$defs/")) {
+    return (root.$defs || {})[schema.$ref.slice(8)] || {};
+  }
+  return schema || {};
+}
+
+function branches(schema) {
+  const out = [schema];
+  for (const key of ["oneOf", "anyOf"]) {
+    for (const sub of schema[key] || []) out.push(resolve(sub, schema));
+  }
+  return out;
+}
+
+function propertySpec(schema, name) {
+  for (const branch of branches(schema)) {
+    const spec = (branch.properties || {})[name];
+    if (spec) return { spec: simplify(spec, schema), required: (branch.required || []).includes(name) };
+  }
+  return { spec: { type: "string" }, required: true };
+}
+
+function simplify(spec, root) {
+  spec = resolve(spec, root);
+  if (spec.anyOf) {
+    const real = spec.anyOf.map((s) => resolve(s, root)).find((s) => s.type !== "null");
+    return { ...real, title: spec.title || real.title, description: spec.description || real.description };
+  }
+  return spec;
+}
+
+function fieldInput(name, spec, required, prefix) {
+  const id = prefix + name;
+  let input;
+  if (spec.enum) {
+    input = el("select", { id, name });
+    if (!required) input.append(el("option", { value: "", text: "" }));
+    for (const value of spec.enum) input.append(el("option", { value, text: String(value) }));
+  } else if (spec.type === "boolean") {
+    input = el("input", { id, name, type: "checkbox" });
+  } else if (spec.type === "integer" || spec.type === "number") {
+    input = el("input", { id, name, type: "number", step: spec.type === "integer" ? "1" : "any" });
+  } else if (spec.type === "string" && required && !spec.maxLength) {
+    input = el("textarea", { id, name, rows: "3" });
+  } else {
+    input = el("input", { id, name, type: "text" });
+  }
+  input.dataset.type = spec.type || "string";
+  return el(
+    "div",
+    { class: "field" },
+    el("label", { for: id, text: (spec.title || name) + (required ? "" : " (optional)") }),
+    spec.description ? el("div", { class: "muted", text: spec.description }) : null,
+    input,
+    el("div", { class: "field-error", "data-for": name, role: "alert" }),
+  );
+}
+
+function readValue(input) {
+  if (input.dataset.type === "boolean") return input.checked;
+  if (input.dataset.type === "integer" || input.dataset.type === "number") {
+    return input.value === "" ? undefined : Number(input.value);
+  }
+  return input.value;
+}
+
+function showFieldErrors(container, fields, fallback) {
+  container.querySelectorAll(".field-error").forEach((n) => (n.textContent = ""));
+  fallback.textContent = "";
+  for (const field of fields || []) {
+    const top = String(field.loc || "").split(".")[0];
+    const slot = container.querySelector(`.field-error[data-for="${CSS.escape(top)}"]`);
+    if (slot) slot.textContent = slot.textContent || field.message;
+    else fallback.textContent += (field.loc ? field.loc + ": " : "") + field.message + " ";
+  }
+}
+
+// ---- workflows and starting ----
+
+async function loadWorkflows() {
+  workflows = (await api("GET", "/api/workflows")).workflows;
+  const select = $("workflow");
+  select.replaceChildren(...workflows.map((w) => el("option", { value: w.name, text: w.name })));
+  renderStartFields();
+}
+
+function renderStartFields() {
+  const workflow = workflows.find((w) => w.name === $("workflow").value);
+  $("workflow-description").textContent = workflow ? workflow.description : "";
+  const box = $("start-fields");
+  box.replaceChildren();
+  if (!workflow) return;
+  const schema = workflow.input_schema;
+  for (const [name, raw] of Object.entries(schema.properties || {})) {
+    const spec = simplify(raw, schema);
+    box.append(fieldInput(name, spec, (schema.required || []).includes(name), "input-"));
+  }
+}
+
+async function startWorkflow(event) {
+  event.preventDefault();
+  const input = {};
+  for (const node of $("start-fields").querySelectorAll("input, textarea, select")) {
+    const value = readValue(node);
+    if (value !== undefined && value !== "") input[node.name] = value;
+  }
+  $("start-button").disabled = true;
+  try {
+    const view = await api("POST", "/api/threads", { workflow: $("workflow").value, input });
+    showFieldErrors($("start-form"), [], $("start-error"));
+    openView(view);
+    refreshLists();
+  } catch (error) {
+    showFieldErrors($("start-form"), error.body && error.body.fields, $("start-error"));
+    if (!(error.body && error.body.fields && error.body.fields.length)) {
+      $("start-error").textContent = error.message;
+    }
+  } finally {
+    $("start-button").disabled = false;
+  }
+}
+
+// ---- inbox and threads ----
+
+async function refreshLists() {
+  try {
+    const [inbox, threads] = await Promise.all([api("GET", "/api/inbox"), api("GET", "/api/threads?limit=20")]);
+    $("inbox").replaceChildren(
+      ...inbox.inbox.map((item) =>
+        el("li", { "data-thread-id": item.thread_id },
+          el("a", { onclick: () => openThread(item.thread_id), text: item.title }),
+          el("div", { class: "muted", text: `${item.workflow} · ${item.thread_id.slice(0, 8)}` })),
+      ),
+    );
+    $("inbox-empty").hidden = inbox.inbox.length > 0;
+    $("threads").replaceChildren(
+      ...threads.threads.map((t) =>
+        el("li", {},
+          el("a", { onclick: () => openThread(t.thread_id), text: `${t.workflow} ${t.thread_id.slice(0, 8)}` }),
+          " ", el("span", { class: "badge " + t.status, text: t.status })),
+      ),
+    );
+  } catch (error) {
+    $("inbox-empty").hidden = false;
+    $("inbox-empty").textContent = error.message;
+  }
+}
+
+// ---- one thread ----
+
+async function openThread(threadId) {
+  try {
+    openView(await api("GET", "/api/threads/" + encodeURIComponent(threadId)));
+  } catch (error) {
+    $("thread").hidden = false;
+    $("thread-error").textContent = error.message;
+  }
+}
+
+function openView(view) {
+  currentThread = view.thread_id;
+  if (location.hash !== "#thread=" + view.thread_id) history.replaceState(null, "", "#thread=" + view.thread_id);
+  renderThread(view);
+}
+
+function renderThread(view) {
+  $("thread").hidden = false;
+  $("thread-error").textContent = view.error || "";
+  $("thread-workflow").textContent = view.workflow;
+  $("thread-id").textContent = view.thread_id;
+  const status = $("thread-status");
+  status.textContent = view.status;
+  status.className = "badge " + view.status;
+  const steps = Object.entries(view.steps || {});
+  $("thread-steps").replaceChildren(
+    ...steps.map(([name, state]) => el("div", { class: "muted", text: `${name}: ${typeof state === "string" ? state : JSON.stringify(state)}` })),
+  );
+  $("pauses").replaceChildren(...view.pauses.map((pause) => renderPause(view, pause)));
+  const done = view.status === "completed" && view.result !== null && view.result !== undefined;
+  $("result").hidden = !done;
+  if (done) {
+    const result = view.result;
+    $("result-text").textContent =
+      typeof result === "string" ? result
+        : result.story || result.final_response || JSON.stringify(result, null, 2);
+  }
+}
+
+function renderContext(context) {
+  const list = el("dl", { class: "context" });
+  for (const [name, value] of Object.entries(context || {})) {
+    const text = typeof value === "string" ? value : JSON.stringify(value, null, 2);
+    list.append(el("dt", { text: name }), el("dd", {}, el("pre", { class: "context-" + name, text })));
+  }
+  return list;
+}
+
+function renderPause(view, pause) {
+  const schema = pause.response_schema || {};
+  const box = el("form", { class: "pause", "data-interrupt-id": pause.interrupt_id, onsubmit: (e) => e.preventDefault() });
+  box.append(el("h3", { text: pause.title }));
+  if (pause.message) box.append(el("p", { text: pause.message }));
+  if (pause.assignee) box.append(el("p", { class: "muted", text: "For " + pause.assignee }));
+  box.append(renderContext(pause.context));
+  const actions = pause.actions || [];
+  const typed = actions.length
+    ? [...new Set(actions.flatMap((a) => a.fields || []))]
+    : schema.type === "object" || schema.properties ? Object.keys(schema.properties || {}) : ["answer"];
+  for (const name of typed) {
+    const { spec, required } = name === "answer" && !schema.properties ? { spec: schema, required: true } : propertySpec(schema, name);
+    box.append(fieldInput(name, spec, required, `answer-${pause.interrupt_id}-`));
+  }
+  const error = el("div", { class: "error pause-error", role: "alert" });
+  const buttons = el("div", { class: "actions" });
+  const submit = (action) => submitPause(view, pause, box, error, action);
+  if (actions.length) {
+    actions.forEach((action, index) =>
+      buttons.append(el("button", { type: "button", class: index ? "secondary" : "", text: action.label, onclick: () => submit(action) })),
+    );
+  } else {
+    buttons.append(el("button", { type: "button", text: "Submit", onclick: () => submit(null) }));
+  }
+  box.append(buttons, error);
+  return box;
+}
+
+function collectAnswer(box, pause, action) {
+  const values = {};
+  for (const node of box.querySelectorAll("input, textarea, select")) values[node.name] = readValue(node);
+  if (action) {
+    const answer = { ...action.answer };
+    for (const name of action.fields || []) answer[name] = values[name];
+    return answer;
+  }
+  const schema = pause.response_schema || {};
+  if (!schema.properties) return values.answer;
+  const answer = {};
+  for (const [name, value] of Object.entries(values)) {
+    const optional = !(schema.required || []).includes(name);
+    if (!(optional && (value === "" || value === undefined))) answer[name] = value;
+  }
+  return answer;
+}
+
+async function submitPause(view, pause, box, error, action) {
+  const answer = collectAnswer(box, pause, action);
+  busy = true;
+  box.querySelectorAll("button").forEach((b) => (b.disabled = true));
+  try {
+    const next = await api("POST", `/api/threads/${encodeURIComponent(view.thread_id)}/answers`, {
+      interrupt_id: pause.interrupt_id,
+      answer,
+    });
+    renderThread(next);
+    refreshLists();
+  } catch (problem) {
+    const body = problem.body || {};
+    showFieldErrors(box, body.fields, error);
+    if (!(body.fields && body.fields.length)) error.textContent = problem.message;
+    if (problem.status === 409) openThread(view.thread_id);
+  } finally {
+    busy = false;
+    box.querySelectorAll("button").forEach((b) => (b.disabled = false));
+  }
+}
+
+// ---- live updates (Server-Sent Events) ----
+
+const EVENT_TYPES = ["started", "paused", "answered", "resumed", "completed", "failed", "cancelled", "step"];
+
+function connectEvents() {
+  if (events) events.close();
+  const url = "/api/events" + (key() ? "?token=" + encodeURIComponent(key()) : "");
+  events = new EventSource(url);
+  events.onopen = () => {
+    $("live").textContent = "live";
+  };
+  events.onerror = () => {
+    $("live").textContent = "reconnecting";
+  };
+  for (const type of EVENT_TYPES) {
+    events.addEventListener(type, (message) => {
+      const event = JSON.parse(message.data);
+      refreshLists();
+      if (event.thread_id === currentThread && !busy) openThread(currentThread);
+    });
+  }
+}
+
+// ---- start-up ----
+
+async function boot() {
+  $("api-key").value = key();
+  try {
+    await loadWorkflows();
+  } catch (error) {
+    $("start-error").textContent = error.message;
+    return;
+  }
+  connectEvents();
+  await refreshLists();
+  const match = location.hash.match(/^#thread=(.+)$/);
+  if (match) await openThread(decodeURIComponent(match[1]));
+  document.body.dataset.ready = "true";
+}
+
+$("api-key").addEventListener("change", () => {
+  localStorage.setItem(KEY_STORE, $("api-key").value.trim());
+  boot();
+});
+$("workflow").onchange = renderStartFields;
+$("start-form").onsubmit = startWorkflow;
+boot();

@@ -1,0 +1,121 @@
+"""The web page in real headless Chromium: the story's review loop, a reload, live updates."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WAIT_MS = 60_000
+
+pytestmark = pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None,
+    reason=f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)",
+)
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Iterator[Any]:
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            tab = browser.new_page()
+            tab.set_default_timeout(WAIT_MS)
+            yield tab
+        finally:
+            browser.close()
+
+
+def shot(page: Any, tmp_path: Path, name: str) -> None:
+    page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+
+
+def test_the_page_runs_the_story_review_loop_through_a_reload(
+    server: Any, page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(server.url + "/")
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    page.select_option("#workflow", "story")
+    page.fill("#input-prompt", "a lighthouse keeper who finds a map")
+    page.click("#start-button")
+
+    pause = page.locator(".pause")
+    expect(pause.locator("h3")).to_have_text("Review the draft")
+    expect(page.locator("#thread-status")).to_have_text("waiting")
+    first_draft = pause.locator(".context-draft").inner_text()
+    assert "lighthouse keeper" in first_draft
+    shot(page, tmp_path, "1-draft")
+
+    # an empty comment is refused next to the field; the thread still waits
+    pause.get_by_role("button", name="Update with comments").click()
+    expect(pause.locator('.field-error[data-for="comments"]')).to_have_text("must not be empty")
+    expect(page.locator("#thread-status")).to_have_text("waiting")
+    shot(page, tmp_path, "2-invalid")
+
+    pause.locator("textarea[name=comments]").fill("make it funnier")
+    pause.get_by_role("button", name="Update with comments").click()
+    expect(pause.locator(".context-revision")).to_have_text("2")
+    second_draft = pause.locator(".context-draft").inner_text()
+    assert second_draft != first_draft
+    shot(page, tmp_path, "3-revision")
+
+    # reload while paused: the waiting thread is still there and answerable
+    page.reload()
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    expect(page.locator("#inbox li")).to_have_count(1)
+    expect(page.locator(".pause .context-revision")).to_have_text("2")
+    shot(page, tmp_path, "4-reloaded")
+
+    page.locator(".pause").get_by_role("button", name="Accept").click()
+    expect(page.locator("#thread-status")).to_have_text("completed")
+    expect(page.locator("#result-text")).to_have_text(second_draft)
+    expect(page.locator("#inbox li")).to_have_count(0)
+    shot(page, tmp_path, "5-accepted")
+    assert len(list(tmp_path.glob("*.png"))) == 5
+
+
+def test_the_page_follows_threads_started_and_answered_elsewhere_live(
+    server: Any, page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(server.url + "/")
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    expect(page.locator("#live")).to_have_text("live")
+
+    view = httpx.post(
+        server.url + "/api/threads",
+        json={"workflow": "story", "input": {"prompt": "a fox"}},
+        timeout=60,
+    ).json()
+    item = page.locator(f'#inbox li[data-thread-id="{view["thread_id"]}"]')
+    expect(item).to_have_count(1)
+    item.locator("a").click()
+    expect(page.locator(".pause h3")).to_have_text("Review the draft")
+
+    httpx.post(
+        f"{server.url}/api/threads/{view['thread_id']}/answers",
+        json={"answer": {"decision": "accept"}},
+        timeout=60,
+    )
+    expect(page.locator("#thread-status")).to_have_text("completed")
+    expect(page.locator("#inbox li")).to_have_count(0)
+    shot(page, tmp_path, "live-completed")
