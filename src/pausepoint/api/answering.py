@@ -36,11 +36,15 @@ async def answer(
     answers: Mapping[str, Any] | None = None,
 ) -> ThreadView:
     """Answer one pause (or several, keyed by interrupt id) as `user`."""
-    await visible_thread(service, thread_id, user)
+    view = await visible_thread(service, thread_id, user)
+    if answers is None and interrupt_id is None and len(view.pauses) == 1:
+        interrupt_id = view.pauses[0].interrupt_id  # the one pause the caller sees
     try:
         if answers is not None:
             return await service.resume(thread_id, answers, user)
-        return await service.answer(thread_id, answer, user, interrupt_id=interrupt_id)
+        if interrupt_id is not None:
+            return await service.resume(thread_id, {interrupt_id: answer}, user)
+        return await service.answer(thread_id, answer, user)
     except Conflict as exc:
         ids = list(answers) if answers is not None else [interrupt_id] if interrupt_id else []
         raise await _explain(service, thread_id, ids, exc) from exc
