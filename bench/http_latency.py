@@ -8,15 +8,23 @@ Three ways, interleaved round by round in one run so that machine load hits all 
 * bare:   the same story graph behind a minimal FastAPI wrapper (AsyncSqliteSaver,
           `ainvoke` and `Command(resume=...)` only: no decision log, index, auth or events).
 
-    .venv/bin/python bench/http_latency.py --rounds 100
+    .venv/bin/python bench/http_latency.py --rounds 100 [--langgraph-dev 20]
+
+`--langgraph-dev N` also times `langgraph dev`'s runs/wait on the same graph (N rounds, after
+the others: it is a separate server process with its own in-memory checkpointer).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import re
+import signal
 import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -94,6 +102,66 @@ def serving(app: Any) -> Iterator[str]:
         sock.close()
 
 
+ROOT = Path(__file__).resolve().parents[1]
+API_LINE = re.compile(r"API: \S*?(http://127\.0\.0\.1:\d+)")
+
+
+@contextmanager
+def langgraph_dev(folder: Path) -> Iterator[str]:
+    """`langgraph dev` on graphs/ (as tests/studio does); yields its API URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log_path = folder / "langgraph-dev.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAUSEPOINT_")}
+    env.update(LANGSMITH_TRACING="false", LANGCHAIN_TRACING_V2="false", NO_COLOR="1")
+    langgraph = Path(sys.executable).with_name("langgraph")
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [str(langgraph), "dev", "--no-browser", "--no-reload", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 180
+        while not (match := API_LINE.search(re.sub(r"\x1b\[[0-9;]*m", "", log_path.read_text()))):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(log_path.read_text())
+            time.sleep(0.2)
+        yield match.group(1)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+async def run_langgraph_dev(rounds: int, folder: Path) -> dict[str, float]:
+    from langgraph_sdk import get_client
+
+    times: dict[str, list[float]] = {"start": [], "answer": []}
+    with langgraph_dev(folder) as url:
+        async with get_client(url=url) as client:
+            for _ in range(600):
+                try:
+                    await client.assistants.search(graph_id="story")
+                    break
+                except Exception:
+                    await asyncio.sleep(0.2)
+            for round_ in range(rounds + 1):
+                thread = await client.threads.create()
+                t0 = time.perf_counter()
+                await client.runs.wait(thread["thread_id"], "story", input=STORY_INPUT)
+                t1 = time.perf_counter()
+                await client.runs.wait(thread["thread_id"], "story", command={"resume": UPDATE})
+                t2 = time.perf_counter()
+                if round_:  # the first is warm-up
+                    times["start"].append(t1 - t0)
+                    times["answer"].append(t2 - t1)
+    return {k: ms(v) for k, v in times.items()}
+
+
 def ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
@@ -158,15 +226,26 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--langgraph-dev", type=int, default=0, metavar="ROUNDS")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         r = asyncio.run(run(args.rounds, args.warmup, Path(tmp)))
+        dev = (
+            asyncio.run(run_langgraph_dev(args.langgraph_dev, Path(tmp)))
+            if args.langgraph_dev
+            else None
+        )
     print(f"story over HTTP, {args.rounds} rounds, medians (ms):")
     print("| step | direct ThreadService | Pausepoint HTTP | bare FastAPI+LangGraph | HTTP/bare |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for step, name in (("start", "start -> pause"), ("answer", "answer -> next pause")):
         d, h, b = r[f"direct_{step}"], r[f"http_{step}"], r[f"bare_{step}"]
         print(f"| {name} | {d:.2f} | {h:.2f} | {b:.2f} | {h / b:.2f}x |")
+    if dev:
+        print(f"\nlanggraph dev runs/wait, {args.langgraph_dev} rounds, medians (ms):")
+        for step, name in (("start", "start -> pause"), ("answer", "answer -> next pause")):
+            ratio = dev[step] / r[f"http_{step}"]
+            print(f"  {name}: {dev[step]:.1f} ({ratio:.0f}x Pausepoint HTTP)")
 
 
 if __name__ == "__main__":

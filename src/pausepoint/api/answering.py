@@ -35,19 +35,24 @@ async def answer(
     interrupt_id: str | None = None,
     answers: Mapping[str, Any] | None = None,
 ) -> ThreadView:
-    """Answer one pause (or several, keyed by interrupt id) as `user`."""
-    view = await visible_thread(service, thread_id, user)
-    if answers is None and interrupt_id is None and len(view.pauses) == 1:
-        interrupt_id = view.pauses[0].interrupt_id  # the one pause the caller sees
+    """Answer one pause (or several, keyed by interrupt id) as `user`.
+
+    The service lets only the owner or the pause's assignee answer, so a success needs no
+    extra check; on any refusal a user who may not see the thread gets ThreadNotFound, never
+    a hint that it exists.
+    """
     try:
         if answers is not None:
             return await service.resume(thread_id, answers, user)
-        if interrupt_id is not None:
-            return await service.resume(thread_id, {interrupt_id: answer}, user)
-        return await service.answer(thread_id, answer, user)
-    except Conflict as exc:
-        ids = list(answers) if answers is not None else [interrupt_id] if interrupt_id else []
-        raise await _explain(service, thread_id, ids, exc) from exc
+        return await service.answer(thread_id, answer, user, interrupt_id=interrupt_id)
+    except ThreadNotFound:
+        raise
+    except PausepointError as exc:
+        await visible_thread(service, thread_id, user)
+        if isinstance(exc, Conflict):
+            ids = list(answers) if answers is not None else [interrupt_id] if interrupt_id else []
+            raise await _explain(service, thread_id, ids, exc) from exc
+        raise
 
 
 def _pause_for(view: ThreadView, user: str) -> Pause | None:
