@@ -105,3 +105,16 @@ async def test_sse_on_an_open_server_streams_to_the_local_user(server: Any, open
 
     assert heard[-1]["status"] == "WAITING_FOR_HUMAN_INPUT"
     assert heard[0]["event"] == "started"
+
+
+async def test_ws_without_a_key_is_refused_when_keys_are_configured(keyed_server: Any) -> None:
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import InvalidStatus
+
+    try:
+        async with connect(keyed_server.ws_url, proxy=None):
+            refused = False
+    except InvalidStatus as exc:
+        refused = exc.response.status_code == 403
+
+    assert refused

@@ -217,3 +217,30 @@ async def test_openapi_documents_every_route_with_examples(server: Any) -> None:
         assert schemas[name]["examples"], name
     answer_errors = paths["/api/threads/{thread_id}/answers"]["post"]["responses"]
     assert {"404", "409", "422"} <= set(answer_errors)
+
+
+async def test_answers_keyed_by_interrupt_id_are_applied(server: Any) -> None:
+    async with server.client() as client:
+        view = await start_story(client)
+        interrupt_id = view["pauses"][0]["interrupt_id"]
+
+        done = await client.post(
+            f"/api/threads/{view['thread_id']}/answers",
+            json={"answers": {interrupt_id: {"decision": "accept"}}},
+        )
+
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "completed"
+
+
+async def test_an_answer_request_with_both_or_neither_form_gets_422(server: Any) -> None:
+    async with server.client() as client:
+        view = await start_story(client)
+        url = f"/api/threads/{view['thread_id']}/answers"
+
+        both = await client.post(url, json={"answer": {"decision": "accept"}, "answers": {}})
+        neither = await client.post(url, json={})
+
+    assert both.status_code == 422
+    assert neither.status_code == 422
+    assert "either `answer` or `answers`" in neither.json()["detail"]
