@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any, TypedDict
 
 import httpx
@@ -23,7 +24,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from pausepoint.api import create_app
 from pausepoint.api.auth import hash_key
-from pausepoint.domain import PauseRequest
+from pausepoint.domain import OnTimeout, PauseRequest
 from pausepoint.forms import ask
 from pausepoint.settings import Settings
 from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry
@@ -86,9 +87,38 @@ CHAT = Workflow(
 )
 
 
+def build_timed(ctx: BuildContext) -> StateGraph[ChatState, Any, Any, Any]:
+    def ask_soon(state: ChatState) -> dict[str, Any]:
+        answer: Clarification = ask(
+            PauseRequest(
+                title="Answer soon",
+                deadline=timedelta(milliseconds=10),
+                on_timeout=OnTimeout(action="answer", answer={"text": "nobody answered"}),
+            ),
+            Clarification,
+        )
+        return {"final_response": answer.text}
+
+    graph = StateGraph(ChatState)
+    graph.add_node("ask_soon", ask_soon)
+    graph.add_edge(START, "ask_soon")
+    graph.add_edge("ask_soon", END)
+    return graph
+
+
+TIMED = Workflow(
+    name="timed",
+    description="Test: one question whose deadline passes at once; the default answer wins.",
+    build=build_timed,
+    input_model=ChatInput,
+    result=chat_result,
+    state_types=(Clarification,),
+)
+
+
 @pytest.fixture
 def registry() -> WorkflowRegistry:
-    return WorkflowRegistry({w.name: w for w in (STORY, CHAT)})
+    return WorkflowRegistry({w.name: w for w in (STORY, CHAT, TIMED)})
 
 
 @pytest.fixture
@@ -141,7 +171,8 @@ def run_server(app: Any) -> Iterator[LiveServer]:
 @pytest.fixture
 def server(settings: Settings, registry: WorkflowRegistry) -> Iterator[LiveServer]:
     """An open server (no keys): every caller is the user `local`."""
-    yield from run_server(create_app(settings, workflows=registry, chat_model=None))
+    app = create_app(settings, workflows=registry, chat_model=None, sweep_interval=0.1)
+    yield from run_server(app)
 
 
 @pytest.fixture

@@ -161,3 +161,20 @@ async def test_human_input_answers_the_task_and_status_reports_it(server: Any) -
     assert answered.status_code == 200
     assert after["status"] == "COMPLETED"
     assert after["result"]["final_response"] == "Analysed csv for: q"
+
+
+async def test_the_server_applies_the_default_answer_when_a_deadline_passes(
+    server: Any, open_sse: Any
+) -> None:
+    async with open_sse(None) as events, server.client() as client:
+        started = await client.post(
+            "/api/threads", json={"workflow": "timed", "input": {"prompt": "q"}}
+        )
+        thread_id = started.json()["thread_id"]
+        await events.until(lambda m: m.get("event") == "completed" and m["thread_id"] == thread_id)
+        view = (await client.get(f"/api/threads/{thread_id}")).json()
+        decisions = (await client.get(f"/api/threads/{thread_id}/decisions")).json()["decisions"]
+
+    assert view["status"] == "completed"
+    assert view["result"]["final_response"] == "nobody answered"
+    assert [d["actor"] for d in decisions] == ["system:deadline"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -33,8 +35,13 @@ def create_app(
     workflows: WorkflowRegistry | None = None,
     chat_model: BaseChatModel | None = _CONFIGURED,
     clock: Clock = utcnow,
+    sweep_interval: float | None = 5.0,
 ) -> FastAPI:
-    """The Pausepoint HTTP app. Its lifespan opens ThreadService (and runs recovery)."""
+    """The Pausepoint HTTP app.
+
+    Its lifespan opens ThreadService (which runs recovery) and, unless `sweep_interval` is
+    None, sweeps pause deadlines every `sweep_interval` seconds while the server runs.
+    """
     settings = settings if settings is not None else Settings()
     auth = Authenticator.from_settings(settings)
 
@@ -45,7 +52,16 @@ def create_app(
             settings, workflows=workflows, clock=clock, **extra
         ) as service:
             app.state.service = service
-            yield
+            sweeper = (
+                asyncio.create_task(service.run_sweeper(sweep_interval)) if sweep_interval else None
+            )
+            try:
+                yield
+            finally:
+                if sweeper is not None:
+                    sweeper.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sweeper
 
     app = FastAPI(title="Pausepoint", description=DESCRIPTION, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings

@@ -257,6 +257,7 @@ function renderPause(view, pause) {
   box.append(el("h3", { text: pause.title }));
   if (pause.message) box.append(el("p", { text: pause.message }));
   if (pause.assignee) box.append(el("p", { class: "muted", text: "For " + pause.assignee }));
+  if (pause.deadline) box.append(el("p", { class: "muted deadline", text: "Answer by " + pause.deadline }));
   box.append(renderContext(pause.context));
   const actions = pause.actions || [];
   const typed = actions.length
