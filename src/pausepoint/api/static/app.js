@@ -6,6 +6,7 @@ const $ = (id) => document.getElementById(id);
 const KEY_STORE = "pausepoint.key";
 let workflows = [];
 let currentThread = null;
+let shown = "";
 let busy = false;
 let events = null;
 
@@ -204,9 +205,16 @@ async function refreshLists() {
 
 // ---- one thread ----
 
-async function openThread(threadId) {
+function signature(view) {
+  return [view.thread_id, view.status, ...view.pauses.map((p) => p.interrupt_id + ":" + (p.assignee || ""))].join("|");
+}
+
+async function openThread(threadId, onlyIfChanged) {
   try {
-    openView(await api("GET", "/api/threads/" + encodeURIComponent(threadId)));
+    const view = await api("GET", "/api/threads/" + encodeURIComponent(threadId));
+    // a live update must not wipe what the person is typing into an unchanged pause
+    if (onlyIfChanged && signature(view) === shown) return;
+    openView(view);
   } catch (error) {
     $("thread").hidden = false;
     $("thread-error").textContent = error.message;
@@ -220,6 +228,7 @@ function openView(view) {
 }
 
 function renderThread(view) {
+  shown = signature(view);
   $("thread").hidden = false;
   $("thread-error").textContent = view.error || "";
   $("thread-workflow").textContent = view.workflow;
@@ -339,7 +348,7 @@ function connectEvents() {
     events.addEventListener(type, (message) => {
       const event = JSON.parse(message.data);
       refreshLists();
-      if (event.thread_id === currentThread && !busy) openThread(currentThread);
+      if (event.thread_id === currentThread && !busy) openThread(currentThread, true);
     });
   }
 }
