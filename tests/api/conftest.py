@@ -122,6 +122,12 @@ def registry() -> WorkflowRegistry:
 
 
 @pytest.fixture
+def api_keys() -> dict[str, str]:
+    """The raw keys of the keyed server's users."""
+    return dict(KEYS)
+
+
+@pytest.fixture
 def keyed_settings(settings: Settings) -> Settings:
     line = ",".join(f"{user}:{hash_key(key)}" for user, key in KEYS.items())
     return settings.model_copy(update={"api_keys": line})

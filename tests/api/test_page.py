@@ -119,3 +119,36 @@ def test_the_page_follows_threads_started_and_answered_elsewhere_live(
     expect(page.locator("#thread-status")).to_have_text("completed")
     expect(page.locator("#inbox li")).to_have_count(0)
     shot(page, tmp_path, "live-completed")
+
+
+def test_with_keys_the_page_works_as_the_user_whose_key_is_entered(
+    keyed_server: Any, api_keys: dict[str, str], page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(keyed_server.url + "/")
+    expect(page.locator("#start-error")).to_contain_text("API key")
+    page.fill("#api-key", api_keys["bob"])
+    page.dispatch_event("#api-key", "change")
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    expect(page.locator("#live")).to_have_text("live")
+
+    ann = httpx.Client(
+        base_url=keyed_server.url,
+        headers={"Authorization": f"Bearer {api_keys['ann']}"},
+        timeout=60,
+    )
+    with ann:
+        ann.post("/api/threads", json={"workflow": "story", "input": {"prompt": "for ann"}})
+        assigned = ann.post(
+            "/api/threads",
+            json={"workflow": "story", "input": {"prompt": "for bob", "reviewer": "bob"}},
+        ).json()
+
+    item = page.locator("#inbox li")
+    expect(item).to_have_count(1)
+    expect(item).to_have_attribute("data-thread-id", assigned["thread_id"])
+    item.locator("a").click()
+    page.locator(".pause").get_by_role("button", name="Accept").click()
+    expect(page.locator("#thread-status")).to_have_text("completed")
+    shot(page, tmp_path, "bob-accepted")

@@ -16,6 +16,8 @@ async def _explain(
     service: ThreadService, thread_id: str, ids: list[str], exc: Conflict
 ) -> PausepointError:
     """A conflict on an answered pause says who answered it and when."""
+    if not ids and not isinstance(exc, AlreadyAnswered):
+        return exc  # e.g. the thread was cancelled: no answer to point at
     decisions = await service.decisions(thread_id)
     named = [d for d in decisions if d.interrupt_id in ids] if ids else decisions[-1:]
     if not named:

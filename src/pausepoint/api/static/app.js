@@ -8,7 +8,6 @@ let workflows = [];
 let currentThread = null;
 let shown = "";
 let busy = false;
-let events = null;
 
 // ---- talking to the API ----
 
@@ -331,26 +330,52 @@ async function submitPause(view, pause, box, error, action) {
 }
 
 // ---- live updates (Server-Sent Events) ----
+// Read with fetch rather than EventSource so the key travels in a header, never in a URL
+// (URLs end up in access logs).
 
-const EVENT_TYPES = ["started", "paused", "answered", "resumed", "completed", "failed", "cancelled", "step"];
+let generation = 0;
+
+function onEvent(event) {
+  refreshLists();
+  if (event.thread_id === currentThread && !busy) openThread(currentThread, true);
+}
+
+async function followEvents(mine) {
+  while (mine === generation) {
+    try {
+      const headers = { Accept: "text/event-stream" };
+      if (key()) headers.Authorization = "Bearer " + key();
+      const response = await fetch("/api/events", { headers });
+      if (!response.ok) throw new Error(response.statusText);
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      while (mine === generation) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        // the stream opens with ": subscribed" once the server listens for us
+        if (buffer.includes(": subscribed")) $("live").textContent = "live";
+        let cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim());
+          if (data.length) onEvent(JSON.parse(data.join("\n")));
+        }
+      }
+      reader.cancel();
+    } catch (error) {
+      // fall through to reconnect
+    }
+    if (mine !== generation) return;
+    $("live").textContent = "reconnecting";
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
 
 function connectEvents() {
-  if (events) events.close();
-  const url = "/api/events" + (key() ? "?token=" + encodeURIComponent(key()) : "");
-  events = new EventSource(url);
-  events.onopen = () => {
-    $("live").textContent = "live";
-  };
-  events.onerror = () => {
-    $("live").textContent = "reconnecting";
-  };
-  for (const type of EVENT_TYPES) {
-    events.addEventListener(type, (message) => {
-      const event = JSON.parse(message.data);
-      refreshLists();
-      if (event.thread_id === currentThread && !busy) openThread(currentThread, true);
-    });
-  }
+  generation += 1;
+  followEvents(generation);
 }
 
 // ---- start-up ----
