@@ -13,7 +13,7 @@ from pausepoint.errors import ThreadNotFound
 from pausepoint.service.threads import ThreadService
 
 
-def get_service(request: Request) -> ThreadService:
+async def get_service(request: Request) -> ThreadService:
     return cast(ThreadService, request.app.state.service)
 
 
@@ -22,7 +22,7 @@ def authenticate(conn: HTTPConnection, authorization: str | None, token: str | N
     return auth.user(authorization, token)
 
 
-def current_user(
+async def current_user(
     request: Request,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
     token: Annotated[
