@@ -152,3 +152,28 @@ def test_with_keys_the_page_works_as_the_user_whose_key_is_entered(
     page.locator(".pause").get_by_role("button", name="Accept").click()
     expect(page.locator("#thread-status")).to_have_text("completed")
     shot(page, tmp_path, "bob-accepted")
+
+
+def test_a_question_without_actions_renders_as_a_form_from_its_schema(
+    server: Any, page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(server.url + "/")
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    page.select_option("#workflow", "orchestrator")
+    page.fill("#input-prompt", "help me analyse data")
+    page.click("#start-button")
+
+    pause = page.locator(".pause")
+    expect(pause.locator("h3")).to_have_text("What kind of data is it?")
+    pause.get_by_role("button", name="Submit").click()
+    expect(pause.locator('.field-error[data-for="text"]')).to_have_text("must not be empty")
+
+    pause.locator("textarea[name=text]").fill("sales figures")
+    pause.get_by_role("button", name="Submit").click()
+    expect(page.locator("#thread-status")).to_have_text("completed")
+    expect(page.locator("#result-text")).to_have_text(
+        "Analysed sales figures for: help me analyse data"
+    )
+    shot(page, tmp_path, "question-answered")
