@@ -27,8 +27,7 @@ from pausepoint.api.auth import hash_key
 from pausepoint.domain import OnTimeout, PauseRequest
 from pausepoint.forms import ask
 from pausepoint.settings import Settings
-from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry
-from pausepoint.workflows.story import STORY
+from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry, bundled
 
 KEYS = {"ann": "pp_test_key_for_ann", "bob": "pp_test_key_for_bob"}
 TIMEOUT = 60.0
@@ -118,7 +117,10 @@ TIMED = Workflow(
 
 @pytest.fixture
 def registry() -> WorkflowRegistry:
-    return WorkflowRegistry({w.name: w for w in (STORY, CHAT, TIMED)})
+    workflows = bundled()
+    for workflow in (CHAT, TIMED):
+        workflows.register(workflow)
+    return workflows
 
 
 @pytest.fixture

@@ -55,6 +55,8 @@ async def test_another_users_thread_is_404_on_every_thread_route(keyed_server: A
             ("POST", f"/api/threads/{tid}/answers", {"answer": {"decision": "accept"}}),
             ("POST", f"/api/threads/{tid}/cancel", None),
             ("GET", f"/api/threads/{tid}/decisions", None),
+            ("GET", f"/api/threads/{tid}/export", None),
+            ("POST", "/api/threads/import", {"thread_id": tid}),
             ("GET", f"/api/chat/status/{tid}", None),
             ("POST", "/api/chat/continue", {"thread_id": tid, "response": "accept"}),
             ("POST", "/api/chat", {"prompt": "accept", "thread_id": tid}),

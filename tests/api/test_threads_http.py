@@ -244,3 +244,39 @@ async def test_an_answer_request_with_both_or_neither_form_gets_422(server: Any)
     assert both.status_code == 422
     assert neither.status_code == 422
     assert "either `answer` or `answers`" in neither.json()["detail"]
+
+
+DEPLOY = {"workflow": "deploy", "input": {"service": "user-api", "version": "v2.1.0"}}
+
+
+async def test_export_edit_import_over_http_completes_the_thread(server: Any) -> None:
+    async with server.client() as client:
+        view = (await client.post("/api/threads", json=DEPLOY)).json()
+        state = (await client.get(f"/api/threads/{view['thread_id']}/export")).json()
+        assert state["steps"]["deploy"]["status"] == "paused_for_approval"
+        state["steps"]["deploy"]["status"] = "completed"
+        state["context"]["deployment_result"] = {"status": "deployed by hand"}
+
+        done = await client.post("/api/threads/import", json=state)
+
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "completed"
+    assert done.json()["result"]["deployment_result"] == {"status": "deployed by hand"}
+
+
+async def test_a_bad_state_file_gets_422_naming_the_field_and_changes_nothing(
+    server: Any,
+) -> None:
+    async with server.client() as client:
+        view = (await client.post("/api/threads", json=DEPLOY)).json()
+        export = f"/api/threads/{view['thread_id']}/export"
+        state = (await client.get(export)).json()
+        edited = {**state, "steps": {**state["steps"], "deploy": {**state["steps"]["deploy"]}}}
+        edited["steps"]["deploy"]["status"] = "done"
+
+        refused = await client.post("/api/threads/import", json=edited)
+        after = (await client.get(export)).json()
+
+    assert refused.status_code == 422
+    assert any(f["loc"].startswith("steps.deploy.status") for f in refused.json()["fields"])
+    assert after == state

@@ -57,6 +57,19 @@ async def answer(
         raise
 
 
+async def import_state(service: ThreadService, state: dict[str, Any], user: str) -> ThreadView:
+    """Resume from an edited state file; a user who may not see the thread gets NotFound."""
+    try:
+        return await service.import_state(state, user)
+    except ThreadNotFound:
+        raise
+    except PausepointError:
+        thread_id = state.get("thread_id")
+        if isinstance(thread_id, str):
+            await visible_thread(service, thread_id, user)
+        raise
+
+
 def _pause_for(view: ThreadView, user: str) -> Pause | None:
     mine = [p for p in view.pauses if (p.assignee or view.owner) == user]
     candidates = mine or view.pauses

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 
 from pausepoint.api import answering
 from pausepoint.api.deps import Service, User, visible_thread
@@ -37,6 +37,16 @@ async def _owned(
             break
         position += batch
     return found[:limit]
+
+
+@router.post("/import", responses=ERRORS)
+async def import_thread(
+    state: Annotated[dict[str, Any], Body(examples=[{"thread_id": "…", "steps": {}}])],
+    service: Service,
+    user: User,
+) -> ThreadView:
+    """Resume a thread from its edited state file (from `GET /api/threads/{id}/export`)."""
+    return await answering.import_state(service, state, user)
 
 
 @router.post("", status_code=201, responses=ERRORS)
@@ -82,6 +92,13 @@ async def answer_thread(
 async def cancel_thread(thread_id: str, service: Service, user: User) -> ThreadView:
     await visible_thread(service, thread_id, user)
     return await service.cancel(thread_id, user)
+
+
+@router.get("/{thread_id}/export", responses=ERRORS)
+async def export_thread(thread_id: str, service: Service, user: User) -> dict[str, Any]:
+    """The thread as an editable state file: workflow, context, steps, decisions."""
+    await visible_thread(service, thread_id, user)
+    return await service.export_state(thread_id)
 
 
 @router.get("/{thread_id}/decisions", responses=ERRORS)
