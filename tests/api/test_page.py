@@ -177,3 +177,28 @@ def test_a_question_without_actions_renders_as_a_form_from_its_schema(
         "Analysed sales figures for: help me analyse data"
     )
     shot(page, tmp_path, "question-answered")
+
+
+def test_an_approval_renders_its_buttons_and_a_rejection_needs_a_reason(
+    server: Any, page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(server.url + "/")
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    page.select_option("#workflow", "deploy")
+    page.fill("#input-service", "user-api")
+    page.fill("#input-version", "v2.1.0")
+    page.click("#start-button")
+
+    pause = page.locator(".pause")
+    expect(pause.locator("h3")).to_have_text("Deploy user-api v2.1.0 to production")
+    expect(pause.get_by_role("button")).to_have_text(["Approve", "Approve with changes", "Reject"])
+    pause.get_by_role("button", name="Reject").click()
+    expect(pause.locator('.field-error[data-for="reason"]')).not_to_be_empty()
+    expect(page.locator("#thread-status")).to_have_text("waiting")
+    shot(page, tmp_path, "approval-refused")
+
+    pause.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.locator("#thread-status")).to_have_text("completed")
+    shot(page, tmp_path, "approval-approved")

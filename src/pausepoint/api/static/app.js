@@ -80,7 +80,7 @@ function simplify(spec, root) {
   spec = resolve(spec, root);
   if (spec.anyOf) {
     const real = spec.anyOf.map((s) => resolve(s, root)).find((s) => s.type !== "null");
-    return { ...real, title: spec.title || real.title, description: spec.description || real.description };
+    return { ...real, title: spec.title, description: spec.description || real.description };
   }
   return spec;
 }
@@ -96,6 +96,8 @@ function fieldInput(name, spec, required, prefix) {
     input = el("input", { id, name, type: "checkbox" });
   } else if (spec.type === "integer" || spec.type === "number") {
     input = el("input", { id, name, type: "number", step: spec.type === "integer" ? "1" : "any" });
+  } else if (spec.type === "object" || spec.type === "array") {
+    input = el("textarea", { id, name, rows: "6", placeholder: "JSON", spellcheck: "false" });
   } else if (spec.type === "string" && required && !spec.maxLength) {
     input = el("textarea", { id, name, rows: "3" });
   } else {
@@ -114,6 +116,14 @@ function fieldInput(name, spec, required, prefix) {
 
 function readValue(input) {
   if (input.dataset.type === "boolean") return input.checked;
+  if (input.dataset.type === "object" || input.dataset.type === "array") {
+    if (!input.value.trim()) return undefined;
+    try {
+      return JSON.parse(input.value);
+    } catch (e) {
+      return input.value; // the server's 422 says what is wrong with it
+    }
+  }
   if (input.dataset.type === "integer" || input.dataset.type === "number") {
     return input.value === "" ? undefined : Number(input.value);
   }
@@ -237,7 +247,10 @@ function renderThread(view) {
   status.className = "badge " + view.status;
   const steps = Object.entries(view.steps || {});
   $("thread-steps").replaceChildren(
-    ...steps.map(([name, state]) => el("div", { class: "muted", text: `${name}: ${typeof state === "string" ? state : JSON.stringify(state)}` })),
+    ...steps.map(([name, state]) => {
+      const status = state && typeof state === "object" && "status" in state ? state.status : state;
+      return el("div", { class: "muted step", text: `${name}: ${typeof status === "string" ? status : JSON.stringify(status)}` });
+    }),
   );
   $("pauses").replaceChildren(...view.pauses.map((pause) => renderPause(view, pause)));
   const done = view.status === "completed" && view.result !== null && view.result !== undefined;
@@ -294,7 +307,9 @@ function collectAnswer(box, pause, action) {
   for (const node of box.querySelectorAll("input, textarea, select")) values[node.name] = readValue(node);
   if (action) {
     const answer = { ...action.answer };
-    for (const name of action.fields || []) answer[name] = values[name];
+    for (const name of action.fields || []) {
+      if (values[name] !== undefined) answer[name] = values[name];
+    }
     return answer;
   }
   const schema = pause.response_schema || {};
