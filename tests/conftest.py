@@ -1,4 +1,9 @@
-"""Shared fixtures: a real SQLite file in tmp_path and a ThreadService on it."""
+"""Shared fixtures: a ThreadService on a real database, SQLite and PostgreSQL.
+
+`db_url` is parametrised: each test runs on a SQLite file in tmp_path and on a fresh Postgres
+database of its own (created and dropped around it), the latter skipped with a visible reason
+when PAUSEPOINT_TEST_POSTGRES_URL is unset.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +16,53 @@ os.environ.setdefault("LANGGRAPH_STRICT_MSGPACK", "true")
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
 
 
+POSTGRES_URL = os.environ.get("PAUSEPOINT_TEST_POSTGRES_URL")
+NO_POSTGRES = "PAUSEPOINT_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against"
+
+
+@contextmanager
+def fresh_postgres_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the test server (pp_<random>), dropped afterwards."""
+    name = f"pp_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'pausepoint.db'}"
+def postgres_url() -> Iterator[str]:
+    """A fresh Postgres database for this test; skipped (with the reason) without a server."""
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    with fresh_postgres_database(POSTGRES_URL) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Every test that uses the database runs on a SQLite file and on a fresh Postgres db."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'pausepoint.db'}"
+        return
+    yield request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
         gt=0,
         description="How long a process may hold a thread before others retake it.",
     )
+    postgres_pool_size: int = Field(
+        default=10,
+        ge=2,
+        description="Connections per process to PostgreSQL (postgresql:// URLs only).",
+    )
     host: str = Field(default="127.0.0.1", description="HTTP server address.")
     port: int = Field(default=8000, ge=0, le=65535, description="HTTP server port.")
     workflows_dir: Path | None = Field(

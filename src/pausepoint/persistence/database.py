@@ -1,4 +1,9 @@
-"""Open the configured database: a checkpointer and Pausepoint's store on the same file."""
+"""Open the configured database: a checkpointer and Pausepoint's store side by side.
+
+`sqlite:///path.db` (the default): `AsyncSqliteSaver` and `SqliteStore` on one file.
+`postgresql://...`: `AsyncPostgresSaver` and `PostgresStore` on one psycopg pool, for several
+server processes sharing one database. Both use the same serializer allow-list.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from psycopg import AsyncConnection, OperationalError
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from pausepoint.errors import ConfigurationError
+from pausepoint.persistence.postgres import Pool, PostgresStore
 from pausepoint.persistence.sqlite import SqliteStore, connect
 from pausepoint.persistence.store import Store
 from pausepoint.settings import Settings
@@ -20,16 +30,26 @@ from pausepoint.settings import Settings
 class Database:
     saver: BaseCheckpointSaver[str]
     store: Store
+    #: The psycopg pool when the database is Postgres (the event bridge uses it), else None.
+    pool: Pool | None = None
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgres://"))
 
 
 @asynccontextmanager
 async def open_database(settings: Settings, serde: SerializerProtocol) -> AsyncIterator[Database]:
     """Open the checkpointer and the store named by `settings.database_url`; close both after."""
+    if is_postgres(settings.database_url):
+        async with _open_postgres(settings, serde) as db:
+            yield db
+        return
     path = settings.sqlite_path
     if path is None:
         raise ConfigurationError(
             f"unsupported PAUSEPOINT_DATABASE_URL {settings.database_url!r}: "
-            "use sqlite:///path/to/file.db"
+            "use sqlite:///path/to/file.db or postgresql://user@host:port/dbname"
         )
     conn = await connect(path, settings.busy_timeout_ms)
     saver = AsyncSqliteSaver(conn, serde=serde)
@@ -40,3 +60,35 @@ async def open_database(settings: Settings, serde: SerializerProtocol) -> AsyncI
     finally:
         await store.close()
         await conn.close()
+
+
+@asynccontextmanager
+async def open_pool(url: str, max_size: int, timeout: float = 30.0) -> AsyncIterator[Pool]:
+    """A psycopg pool in the mode AsyncPostgresSaver needs (autocommit, dict rows)."""
+    pool: Pool = AsyncConnectionPool(
+        url,
+        connection_class=AsyncConnection[DictRow],
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        min_size=1,
+        max_size=max_size,
+        timeout=timeout,
+        open=False,
+    )
+    try:
+        await pool.open(wait=True, timeout=timeout)
+    except (PoolTimeout, OperationalError) as exc:
+        await pool.close()
+        raise ConfigurationError(f"cannot connect to PostgreSQL at {url!r}: {exc}") from exc
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+@asynccontextmanager
+async def _open_postgres(settings: Settings, serde: SerializerProtocol) -> AsyncIterator[Database]:
+    async with open_pool(settings.database_url, settings.postgres_pool_size) as pool:
+        saver = AsyncPostgresSaver(pool, serde=serde)
+        store = PostgresStore(pool)
+        await store.migrate(saver.setup)
+        yield Database(saver=saver, store=store, pool=pool)

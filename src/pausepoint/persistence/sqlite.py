@@ -19,6 +19,7 @@ import aiosqlite
 
 from pausepoint.domain import Decision, InboxItem, ThreadStatus
 from pausepoint.errors import AlreadyAnswered
+from pausepoint.persistence import migrations
 from pausepoint.persistence.records import PauseRow, ThreadRecord
 
 MIGRATIONS: list[str] = [
@@ -166,10 +167,8 @@ class SqliteStore:
             ) as c:
                 row = await c.fetchone()
             current = int(row[0]) if row else 0
-            for version, script in enumerate(MIGRATIONS, start=1):
-                if version <= current:
-                    continue
-                for statement in filter(str.strip, script.split(";")):
+            for version, script in migrations.pending(MIGRATIONS, current):
+                for statement in script:
                     await db.execute(statement)
                 await db.execute(
                     "INSERT INTO pausepoint_migrations VALUES (?, datetime('now'))", (version,)
