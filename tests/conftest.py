@@ -29,7 +29,6 @@ import pytest
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
 
-
 POSTGRES_URL = os.environ.get("PAUSEPOINT_TEST_POSTGRES_URL")
 NO_POSTGRES = "PAUSEPOINT_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against"
 

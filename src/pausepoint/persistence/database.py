@@ -63,7 +63,7 @@ async def open_database(settings: Settings, serde: SerializerProtocol) -> AsyncI
 
 
 @asynccontextmanager
-async def open_pool(url: str, max_size: int, timeout: float = 30.0) -> AsyncIterator[Pool]:
+async def open_pool(url: str, max_size: int, connect_timeout: float = 30.0) -> AsyncIterator[Pool]:
     """A psycopg pool in the mode AsyncPostgresSaver needs (autocommit, dict rows)."""
     pool: Pool = AsyncConnectionPool(
         url,
@@ -71,11 +71,11 @@ async def open_pool(url: str, max_size: int, timeout: float = 30.0) -> AsyncIter
         kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
         min_size=1,
         max_size=max_size,
-        timeout=timeout,
+        timeout=connect_timeout,
         open=False,
     )
     try:
-        await pool.open(wait=True, timeout=timeout)
+        await pool.open(wait=True, timeout=connect_timeout)
     except (PoolTimeout, OperationalError) as exc:
         await pool.close()
         raise ConfigurationError(f"cannot connect to PostgreSQL at {url!r}: {exc}") from exc

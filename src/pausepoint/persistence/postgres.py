@@ -219,8 +219,7 @@ class PostgresStore:
     ) -> None:
         steps: list[tuple[str, Sequence[Any]]] = [
             (
-                "UPDATE threads SET status = %s, updated_at = %s, error = %s "
-                "WHERE thread_id = %s",
+                "UPDATE threads SET status = %s, updated_at = %s, error = %s WHERE thread_id = %s",
                 (status.value, now, error, thread_id),
             )
         ]
