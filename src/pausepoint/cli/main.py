@@ -196,6 +196,25 @@ def sweep(as_json: JsonOption = False) -> None:
 
 
 @app.command()
+def events(
+    thread: Annotated[
+        str | None, typer.Option("--thread", help="Only this thread's events.")
+    ] = None,
+    count: Annotated[
+        int | None, typer.Option("--count", min=1, help="Stop after this many events.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Follow thread events (started, paused, answered, completed...) as they happen."""
+    from pausepoint.cli.events import run_follow
+
+    try:
+        run_follow(Settings(), console, err_console, thread=thread, count=count, as_json=as_json)
+    except PausepointError as error:
+        _fail(error, as_json)
+
+
+@app.command()
 def demo() -> None:
     """Run the story workflow interactively: review drafts until you accept one."""
     from pausepoint.cli.demo import run_demo

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
@@ -38,6 +39,15 @@ def is_postgres(url: str) -> bool:
     return url.startswith(("postgresql://", "postgres://"))
 
 
+def redact(url: str) -> str:
+    """The URL without its password, fit for an error message or a log line."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
 @asynccontextmanager
 async def open_database(settings: Settings, serde: SerializerProtocol) -> AsyncIterator[Database]:
     """Open the checkpointer and the store named by `settings.database_url`; close both after."""
@@ -64,7 +74,16 @@ async def open_database(settings: Settings, serde: SerializerProtocol) -> AsyncI
 
 @asynccontextmanager
 async def open_pool(url: str, max_size: int, connect_timeout: float = 30.0) -> AsyncIterator[Pool]:
-    """A psycopg pool in the mode AsyncPostgresSaver needs (autocommit, dict rows)."""
+    """A psycopg pool in the mode AsyncPostgresSaver needs (autocommit, dict rows).
+
+    One direct connection first, so a wrong URL or a server that is down fails at once with
+    the driver's reason instead of after the pool's retries.
+    """
+    try:
+        probe = await AsyncConnection.connect(url, connect_timeout=int(connect_timeout))
+    except OperationalError as exc:
+        raise ConfigurationError(f"cannot connect to PostgreSQL at {redact(url)!r}: {exc}") from exc
+    await probe.close()
     pool: Pool = AsyncConnectionPool(
         url,
         connection_class=AsyncConnection[DictRow],
@@ -78,7 +97,7 @@ async def open_pool(url: str, max_size: int, connect_timeout: float = 30.0) -> A
         await pool.open(wait=True, timeout=connect_timeout)
     except (PoolTimeout, OperationalError) as exc:
         await pool.close()
-        raise ConfigurationError(f"cannot connect to PostgreSQL at {url!r}: {exc}") from exc
+        raise ConfigurationError(f"cannot connect to PostgreSQL at {redact(url)!r}: {exc}") from exc
     try:
         yield pool
     finally:

@@ -62,6 +62,7 @@ from pausepoint.persistence.records import PauseRow, ThreadRecord
 from pausepoint.persistence.serde import make_serializer
 from pausepoint.service.approvals import decided_digest
 from pausepoint.service.events import EventBus, EventType, ThreadEvent
+from pausepoint.service.pg_events import open_event_bus
 from pausepoint.settings import Settings
 from pausepoint.workflows.dag.pauses import imported
 from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry, bundled
@@ -159,13 +160,17 @@ class ThreadService:
         workflows = workflows if workflows is not None else bundled(settings)
         model = make_chat_model(settings.model) if chat_model is _UNSET else chat_model
         types = [t for wf in workflows for t in wf.state_types]
-        async with open_database(settings, make_serializer(types)) as db:
+        async with (
+            open_database(settings, make_serializer(types)) as db,
+            open_event_bus(db, settings.database_url) as events,
+        ):
             service = cls(
                 db=db,
                 settings=settings,
                 workflows=workflows,
                 build=BuildContext(chat_model=model),
                 clock=clock,
+                events=events,
             )
             if recover:
                 await service.recover()
