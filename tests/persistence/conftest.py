@@ -6,7 +6,7 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ class Worker:
 
 
 @pytest.fixture
-def start_worker(tmp_path: Path) -> Iterator[Callable[..., Awaitable[Worker]]]:
+async def start_worker(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Worker]]]:
     """Start worker.py MODE ARGS as its own OS process on `db_url`."""
     procs: list[asyncio.subprocess.Process] = []
 
@@ -68,6 +68,7 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., Awaitable[Worker]]]:
     for proc in procs:
         if proc.returncode is None:
             proc.kill()
+            await proc.wait()
 
 
 async def _run_pausepoint(cwd: Path, env: dict[str, str], *args: str) -> tuple[int, str, str]:
@@ -81,7 +82,12 @@ async def _run_pausepoint(cwd: Path, env: dict[str, str], *args: str) -> tuple[i
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
     assert proc.returncode is not None
     return proc.returncode, out.decode(), err.decode()
 

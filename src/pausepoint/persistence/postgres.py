@@ -8,6 +8,7 @@ insert (psycopg's `UniqueViolation` becomes `AlreadyAnswered` right here).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
@@ -146,9 +147,18 @@ class PostgresStore:
         """Apply pending migrations, then `also` (e.g. the checkpointer's own set-up).
 
         All under one advisory lock, so processes that start together set up once, in turn.
+        The lock is polled with `pg_try_advisory_lock`, never waited on inside the server: the
+        checkpointer's set-up runs `CREATE INDEX CONCURRENTLY`, which waits for every open
+        transaction in the database, and a session blocked in `pg_advisory_lock` is one of
+        them (a deadlock the server does not detect).
         """
         async with self._pool.connection() as conn:
-            await conn.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK,))
+            while True:
+                cur = await conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (SETUP_LOCK,))
+                row = await cur.fetchone()
+                if row is not None and row["ok"]:
+                    break
+                await asyncio.sleep(0.1)
             try:
                 async with conn.transaction():
                     await conn.execute(
@@ -216,6 +226,7 @@ class PostgresStore:
         now: datetime,
         error: str | None = None,
         pauses: Sequence[PauseRow] | None = None,
+        applied: Sequence[str] = (),
     ) -> None:
         steps: list[tuple[str, Sequence[Any]]] = [
             (
@@ -223,6 +234,14 @@ class PostgresStore:
                 (status.value, now, error, thread_id),
             )
         ]
+        if applied:
+            steps.append(
+                (
+                    "UPDATE decisions SET applied_at = %s WHERE thread_id = %s "
+                    "AND interrupt_id = ANY(%s::text[]) AND applied_at IS NULL",
+                    (now, thread_id, list(applied)),
+                )
+            )
         if pauses is not None:
             keep = [p.interrupt_id for p in pauses]
             steps.append(
