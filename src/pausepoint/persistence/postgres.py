@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, overload
 
 from psycopg import AsyncConnection, errors
 from psycopg.rows import DictRow
@@ -78,6 +78,21 @@ MIGRATIONS: list[str] = [
     );
     """,
 ]
+
+
+@overload
+def _at(value: datetime) -> datetime: ...
+
+
+@overload
+def _at(value: None) -> None: ...
+
+
+def _at(value: datetime | None) -> datetime | None:
+    """A time to store: naive values are taken as UTC (as the SQLite store does)."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -193,8 +208,8 @@ class PostgresStore:
                         record.workflow,
                         record.owner,
                         record.status.value,
-                        record.created_at,
-                        record.updated_at,
+                        _at(record.created_at),
+                        _at(record.updated_at),
                         record.error,
                     ),
                 )
@@ -231,7 +246,7 @@ class PostgresStore:
         steps: list[tuple[str, Sequence[Any]]] = [
             (
                 "UPDATE threads SET status = %s, updated_at = %s, error = %s WHERE thread_id = %s",
-                (status.value, now, error, thread_id),
+                (status.value, _at(now), error, thread_id),
             )
         ]
         if applied:
@@ -239,7 +254,7 @@ class PostgresStore:
                 (
                     "UPDATE decisions SET applied_at = %s WHERE thread_id = %s "
                     "AND interrupt_id = ANY(%s::text[]) AND applied_at IS NULL",
-                    (now, thread_id, list(applied)),
+                    (_at(now), thread_id, list(applied)),
                 )
             )
         if pauses is not None:
@@ -262,8 +277,8 @@ class PostgresStore:
                         p.title,
                         p.assignee,
                         p.assignee,
-                        p.deadline,
-                        now,
+                        _at(p.deadline),
+                        _at(now),
                         thread_id,
                     ),
                 )
@@ -285,7 +300,7 @@ class PostgresStore:
                             d.interrupt_id,
                             d.checkpoint_id,
                             d.actor,
-                            d.decided_at,
+                            _at(d.decided_at),
                             Json(d.answer),
                             d.payload_digest,
                         ),
@@ -326,7 +341,7 @@ class PostgresStore:
                 (
                     "UPDATE decisions SET applied_at = %s WHERE thread_id = %s "
                     "AND interrupt_id = ANY(%s::text[]) AND applied_at IS NULL",
-                    (now, thread_id, list(interrupt_ids)),
+                    (_at(now), thread_id, list(interrupt_ids)),
                 )
             ]
         )
@@ -373,6 +388,25 @@ class PostgresStore:
             PauseRow(r["interrupt_id"], r["kind"], r["title"], r["assignee"], _utc(r["deadline"]))
             for r in rows
         ]
+
+    async def due_pauses(self, now: datetime, limit: int) -> list[tuple[str, str]]:
+        rows = await self._fetch(
+            "SELECT thread_id, interrupt_id FROM pauses "
+            "WHERE deadline IS NOT NULL AND deadline <= %s ORDER BY deadline LIMIT %s",
+            (_at(now), limit),
+        )
+        return [(r["thread_id"], r["interrupt_id"]) for r in rows]
+
+    async def escalate(self, thread_id: str, interrupt_id: str, assignee: str) -> None:
+        await self._write(
+            [
+                (
+                    "UPDATE pauses SET assignee = %s, answerer = %s, deadline = NULL "
+                    "WHERE thread_id = %s AND interrupt_id = %s",
+                    (assignee, assignee, thread_id, interrupt_id),
+                )
+            ]
+        )
 
     # leases
 
