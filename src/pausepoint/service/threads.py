@@ -491,6 +491,11 @@ class ThreadService:
     ) -> Outcome:
         """Bring a thread a dead process left behind into step with its checkpoint: finish
         a superstep it was in the middle of, or just record where it stands."""
+        if snapshot.created_at is None:  # killed before its first checkpoint: input lost
+            error = "the process stopped before the thread's first checkpoint; start it again"
+            record = await self._set_status(record, ThreadStatus.FAILED, error, [], applied)
+            self._publish("failed", record, data={"error": error})
+            return Outcome(record, None)
         if snapshot.tasks and not snapshot.interrupts:
             logger.info("continuing thread %s where a stopped run left it", record.thread_id)
             return await self._run(record, None, applied=applied)
