@@ -7,10 +7,20 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pausepoint.domain import ThreadStatus
 from pausepoint.errors import Conflict
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """SQLite only: the ledger (a file standing in for the accounting system) is written beside
+    the SQLite database; with Postgres it would land in the working directory, shared by runs."""
+    return f"sqlite:///{tmp_path / 'pausepoint.db'}"
+
 
 CLEAN: dict[str, Any] = {
     "number": "INV-7",
