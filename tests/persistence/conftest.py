@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 WORKER = Path(__file__).with_name("worker.py")
@@ -158,3 +160,71 @@ async def read_event(proc: asyncio.subprocess.Process) -> dict[str, Any]:
 def next_event() -> Callable[[asyncio.subprocess.Process], Awaitable[dict[str, Any]]]:
     """`await next_event(proc)`: the next event a `follow_events` process printed."""
     return read_event
+
+
+# Real servers: `pausepoint serve` as separate OS processes on free loopback ports
+
+
+class Server:
+    def __init__(self, proc: asyncio.subprocess.Process, port: int) -> None:
+        self.proc = proc
+        self.url = f"http://127.0.0.1:{port}"
+        self.ws_url = f"ws://127.0.0.1:{port}/ws/chat"
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, timeout=TIMEOUT)
+
+    async def wait_until_up(self) -> None:
+        async with self.client() as client, asyncio.timeout(TIMEOUT):
+            while True:
+                if self.proc.returncode is not None:
+                    raise AssertionError(f"server exited with {self.proc.returncode}")
+                try:
+                    if (await client.get("/api/threads")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)  # polling a server that is starting up
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+async def start_server(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Server]]]:
+    """`await start_server(db_url, **env)`: `pausepoint serve` on a free 127.0.0.1 port, in
+    its own process, returned once it answers HTTP; stopped after the test."""
+    procs: list[asyncio.subprocess.Process] = []
+
+    async def start(db_url: str, **env: str) -> Server:
+        port = _free_port()
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "pausepoint",
+            "serve",
+            "--port",
+            str(port),
+            cwd=tmp_path,
+            env=process_env(db_url, **env),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        procs.append(proc)
+        server = Server(proc, port)
+        await server.wait_until_up()
+        return server
+
+    yield start
+    for proc in procs:
+        if proc.returncode is None:
+            proc.terminate()
+            try:
+                await asyncio.wait_for(proc.wait(), TIMEOUT)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()

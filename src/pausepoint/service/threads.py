@@ -671,10 +671,16 @@ class ThreadService:
             self._publish("failed", record, actor=SYSTEM_DEADLINE, data={"error": error})
 
     async def run_sweeper(self, interval: float = 5.0) -> None:
-        """Sweep deadlines now (catching up on any that fell due while down), then forever."""
+        """Sweep deadlines now (catching up on any that fell due while down), then forever.
+
+        Each sweep also runs `recover()`: with several servers on one database, a decision
+        another server recorded before it died is applied by a live one (under the thread's
+        lease, so by one server only), without waiting for a restart.
+        """
         while True:
             try:
                 await self.sweep_deadlines()
+                await self.recover()
             except Exception:
                 logger.exception("deadline sweep failed; retrying")
             await asyncio.sleep(interval)
