@@ -30,6 +30,10 @@ class Settings(BaseSettings):
         gt=0,
         description="How long a process may hold a thread before others retake it.",
     )
+    approve_plans: bool = Field(
+        default=False,
+        description="Orchestrator: pause for the user's approval of each plan before running it.",
+    )
     host: str = Field(default="127.0.0.1", description="HTTP server address.")
     port: int = Field(default=8000, ge=0, le=65535, description="HTTP server port.")
     workflows_dir: Path | None = Field(

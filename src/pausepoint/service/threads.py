@@ -164,7 +164,7 @@ class ThreadService:
                 db=db,
                 settings=settings,
                 workflows=workflows,
-                build=BuildContext(chat_model=model),
+                build=BuildContext(chat_model=model, settings=settings),
                 clock=clock,
             )
             if recover:
