@@ -51,11 +51,7 @@ class AgentDirectory:
         """The best `limit` cards for `query`, best first; ties break by name."""
         scores = self._scorer.scores(query)
         ranked = sorted(
-            (
-                (s, c)
-                for s, c in zip(scores, self._order, strict=True)
-                if s > min_score
-            ),
+            ((s, c) for s, c in zip(scores, self._order, strict=True) if s > min_score),
             key=lambda sc: (-sc[0], sc[1].name),
         )
         return [ScoredCard(card=c, score=round(s, 4)) for s, c in ranked[:limit]]

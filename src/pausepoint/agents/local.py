@@ -64,7 +64,12 @@ _FUNCTIONS: dict[str, Callable[..., float]] = {
     "tan": math.tan,
     "exp": math.exp,
 }
+_NUM = r"(-?\d+(?:\.\d+)?)"
 _WORDS = [
+    (rf"\bmultiply\s+{_NUM}\s+(?:by|and|with)\s+{_NUM}", r"\1 * \2"),
+    (rf"\bdivide\s+{_NUM}\s+by\s+{_NUM}", r"\1 / \2"),
+    (rf"\badd\s+{_NUM}\s+(?:and|to)\s+{_NUM}", r"\1 + \2"),
+    (rf"\bsubtract\s+{_NUM}\s+from\s+{_NUM}", r"\2 - \1"),
     (r"\bplus\b|\badded to\b", "+"),
     (r"\bminus\b|\bless\b", "-"),
     (r"\btimes\b|\bmultiplied by\b|\bx\b", "*"),
@@ -127,10 +132,24 @@ class Calculator:
                 name="Arithmetic",
                 description="Compute the value of a math expression.",
                 tags=(
-                    "math", "arithmetic", "calculate", "compute", "add", "plus", "minus",
-                    "subtract", "multiply", "times", "divide", "percent", "square", "root",
-                    "power", "expression", "evaluate",
-                ),  # fmt: skip
+                    "math",
+                    "arithmetic",
+                    "calculate",
+                    "compute",
+                    "add",
+                    "plus",
+                    "minus",
+                    "subtract",
+                    "multiply",
+                    "times",
+                    "divide",
+                    "percent",
+                    "square",
+                    "root",
+                    "power",
+                    "expression",
+                    "evaluate",
+                ),
                 examples=("what is 2 + 3 * 4", "calculate 15% of 80", "compute sqrt(144) / 3"),
             ),
         ),
@@ -163,9 +182,20 @@ class Statistics:
                 name="Describe numbers",
                 description="Summary statistics of a data set.",
                 tags=(
-                    "statistics", "stats", "mean", "average", "median", "deviation",
-                    "variance", "data", "table", "analyze", "analysis", "numbers", "dataset",
-                ),  # fmt: skip
+                    "statistics",
+                    "stats",
+                    "mean",
+                    "average",
+                    "median",
+                    "deviation",
+                    "variance",
+                    "data",
+                    "table",
+                    "analyze",
+                    "analysis",
+                    "numbers",
+                    "dataset",
+                ),
                 examples=("average of 3, 5, 8 and 13", "statistics for this table: 4 8 15 16"),
             ),
         ),
@@ -266,10 +296,27 @@ class UnitConverter:
                 name="Convert units",
                 description="Convert a quantity from one unit to another.",
                 tags=(
-                    "convert", "conversion", "unit", "units", "km", "miles", "kg", "pounds",
-                    "celsius", "fahrenheit", "temperature", "length", "distance", "weight",
-                    "mass", "volume", "litres", "gallons", "feet", "meters",
-                ),  # fmt: skip
+                    "convert",
+                    "conversion",
+                    "unit",
+                    "units",
+                    "km",
+                    "miles",
+                    "kg",
+                    "pounds",
+                    "celsius",
+                    "fahrenheit",
+                    "temperature",
+                    "length",
+                    "distance",
+                    "weight",
+                    "mass",
+                    "volume",
+                    "litres",
+                    "gallons",
+                    "feet",
+                    "meters",
+                ),
                 examples=("convert 5 km to miles", "100 fahrenheit in celsius", "12 lb to kg"),
             ),
         ),
@@ -304,7 +351,7 @@ def summarize(text: str, max_sentences: int = 2) -> str:
 
     def weight(sentence: str) -> float:
         tokens = [w for w in re.findall(r"[a-z']+", sentence.lower()) if w not in STOPWORDS]
-        return sum(freq[t] for t in tokens) / (len(tokens) or 1)
+        return sum(freq[t] for t in tokens) / math.sqrt(len(tokens) or 1)
 
     best = sorted(range(len(sentences)), key=lambda i: (-weight(sentences[i]), i))
     return " ".join(sentences[i] for i in sorted(best[:max_sentences]))

@@ -16,7 +16,7 @@ STOPWORDS = frozenset(
     """a about after all also an and any are as at be been but by can could do does for from
     get got has have how i if in into is it its me my of on or our please so some that the
     their them then there these this those to us was we what when which will with would you
-    your give tell want need help make let just now""".split()
+    your give tell want need help make let just now""".split()  # noqa: SIM905
 )
 
 _TOKEN = re.compile(r"[a-z0-9]+")

@@ -10,6 +10,7 @@ reaches it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,12 @@ from pausepoint.agents.base import AgentError, AgentOutput, AgentRequest
 from pausepoint.agents.cards import AgentCard, AgentSkill
 from pausepoint.errors import InvalidInput
 from pausepoint.workflows.registry import Workflow
+
+#: "write a short story about X" -> "X": what a creative workflow's prompt is about.
+_ABOUT = re.compile(
+    r"^\s*(?:please\s+)?(?:write|create|make|draft|compose|generate|tell)\b[^:.]*?\babout\s+(.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
 
 #: Input fields a task's words go into when a workflow takes text.
 _TEXT_FIELDS = ("prompt", "request", "text", "task", "query", "input", "topic")
@@ -62,11 +69,14 @@ def workflow_input(workflow: Workflow, request: AgentRequest) -> dict[str, Any]:
     props: Mapping[str, Any] = schema.get("properties", {})
     text_fields = [n for n in _TEXT_FIELDS if n in props]
     if not text_fields:
-        required = [n for n in schema.get("required", []) if props.get(n, {}).get("type") == "string"]
+        required = [
+            n for n in schema.get("required", []) if props.get(n, {}).get("type") == "string"
+        ]
         text_fields = required[:1]
     if not text_fields:
         raise AgentError(f"workflow {workflow.name!r} needs structured input: {json.dumps(schema)}")
-    text = request.task
+    about = _ABOUT.match(request.task)
+    text = about.group(1).strip() if about else request.task
     context = [o.text for o in request.inputs.values()]
     if context:
         text = f"{text}\n\n" + "\n".join(context)

@@ -33,7 +33,6 @@ from pausepoint.orchestrator.ranking import choose
 from pausepoint.orchestrator.state import (
     OrchestratorState,
     PlanApproval,
-    PlannedTask,
     RunTaskInput,
     TaskAgentPair,
     TaskResult,
@@ -53,7 +52,10 @@ def _choice_model(names: Sequence[str]) -> type[BaseModel]:
     """`{"agent": one of names}` as a model, so the pause's schema lists the choices."""
     return create_model(
         "AgentChoice",
-        agent=(str, Field(description="The agent to use.", json_schema_extra={"enum": list(names)})),
+        agent=(
+            str,
+            Field(description="The agent to use.", json_schema_extra={"enum": list(names)}),
+        ),
     )
 
 
@@ -77,7 +79,11 @@ def build_orchestrator(
                 update={
                     "capabilities": tuple(
                         dict.fromkeys(
-                            (*t.capabilities, *capabilities_of(t.text), *symbol_capabilities(t.text))
+                            (
+                                *t.capabilities,
+                                *capabilities_of(t.text),
+                                *symbol_capabilities(t.text),
+                            )
                         )
                     )
                 }
@@ -88,7 +94,9 @@ def build_orchestrator(
 
     def agent_directory_search(state: OrchestratorState) -> dict[str, Any]:
         candidates = {
-            t.id: directory.search(" ".join((t.text.partition(":")[0], *t.capabilities)), limit=SEARCH_LIMIT)
+            t.id: directory.search(
+                " ".join((t.text.partition(":")[0], *t.capabilities)), limit=SEARCH_LIMIT
+            )
             for t in state["tasks"]
         }
         return {"candidates": candidates}
@@ -102,7 +110,9 @@ def build_orchestrator(
                 unclear.append(task.id)
             if choice.best is not None:
                 pairs.append(
-                    TaskAgentPair(task_id=task.id, agent=choice.best.card.name, score=choice.best.score)
+                    TaskAgentPair(
+                        task_id=task.id, agent=choice.best.card.name, score=choice.best.score
+                    )
                 )
         return {"pairs": pairs, "unclear": unclear}
 
@@ -119,7 +129,7 @@ def build_orchestrator(
             ]
             names = [o.card.name for o in options]
             weak = not found or len(options) == 1
-            answer = ask(
+            answer: Any = ask(
                 PauseRequest(
                     kind="question",
                     title="Which agent should do this?",
@@ -131,7 +141,11 @@ def build_orchestrator(
                     context={
                         "task": texts[task_id],
                         "candidates": [
-                            {"agent": o.card.name, "description": o.card.description, "score": o.score}
+                            {
+                                "agent": o.card.name,
+                                "description": o.card.description,
+                                "score": o.score,
+                            }
                             for o in options
                         ],
                     },
@@ -140,7 +154,7 @@ def build_orchestrator(
                 ),
                 _choice_model(names),
             )
-            agent = answer.agent if isinstance(answer, BaseModel) else dict(answer)["agent"]
+            agent = getattr(answer, "agent", None) or dict(answer)["agent"]
             pairs[task_id] = TaskAgentPair(task_id=task_id, agent=str(agent), chosen_by="asked")
         return {"pairs": list(pairs.values()), "unclear": []}
 
@@ -150,7 +164,13 @@ def build_orchestrator(
         kinds = {a.card.name: a.card.kind for a in agents}
         plan = plan_tasks(state["tasks"], pairs, kinds)
         steps = {
-            t.id: {"task": t.text, "agent": t.agent, "kind": t.kind, "wave": t.wave, "status": "planned"}
+            t.id: {
+                "task": t.text,
+                "agent": t.agent,
+                "kind": t.kind,
+                "wave": t.wave,
+                "status": "planned",
+            }
             for t in plan
         }
         return {"pairs": list(pairs.values()), "plan": plan, "steps": steps}
@@ -160,7 +180,13 @@ def build_orchestrator(
 
     def approve_plan(state: OrchestratorState) -> dict[str, Any]:
         plan = [
-            {"task": t.text, "agent": t.agent, "kind": t.kind, "wave": t.wave, "after": list(t.depends_on)}
+            {
+                "task": t.text,
+                "agent": t.agent,
+                "kind": t.kind,
+                "wave": t.wave,
+                "after": list(t.depends_on),
+            }
             for t in state["plan"]
         ]
         answer: PlanApproval = ask(
@@ -191,9 +217,7 @@ def build_orchestrator(
     def next_wave(state: OrchestratorState) -> list[Send] | Literal["aggregate_responses"]:
         done = {r.task_id: r for r in state.get("results", [])}
         ready = [
-            t
-            for t in state["plan"]
-            if t.id not in done and all(d in done for d in t.depends_on)
+            t for t in state["plan"] if t.id not in done and all(d in done for d in t.depends_on)
         ]
         if not ready:
             return "aggregate_responses"
@@ -250,7 +274,7 @@ def build_orchestrator(
     graph.add_node("plan_execution", plan_execution)
     graph.add_node("approve_plan", approve_plan)
     graph.add_node("execute", execute)
-    graph.add_node("run_task", run_task, input_schema=RunTaskInput)
+    graph.add_node("run_task", run_task, input_schema=RunTaskInput)  # type: ignore[arg-type]
     graph.add_node("aggregate_responses", aggregate_responses)
     graph.add_edge(START, "parse_prompt")
     graph.add_edge("parse_prompt", "match_capabilities")

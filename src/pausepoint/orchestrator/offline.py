@@ -73,10 +73,10 @@ def plan_tasks(
         )
     waves: dict[str, int] = {}
     planned: list[PlannedTask] = []
-    for task in merged:
-        wave = 1 + max((waves[d] for d in task.depends_on if d in waves), default=-1)
-        waves[task.id] = wave
-        planned.append(task.model_copy(update={"wave": wave}))
+    for step in merged:
+        wave = 1 + max((waves[d] for d in step.depends_on if d in waves), default=-1)
+        waves[step.id] = wave
+        planned.append(step.model_copy(update={"wave": wave}))
     return planned
 
 
@@ -99,7 +99,7 @@ def summarize_results(plan: Sequence[PlannedTask], results: Sequence[TaskResult]
 _SYMBOLS = (
     (re.compile(r"\d\s*\+\s*\d"), "add"),
     (re.compile(r"\d\s*-\s*\d"), "subtract"),
-    (re.compile(r"\d\s*[*x×]\s*\d"), "multiply"),
+    (re.compile(r"\d\s*[*x]\s*\d"), "multiply"),
     (re.compile(r"\d\s*/\s*\d"), "divide"),
     (re.compile(r"\d\s*%"), "percent"),
     (re.compile(r"\bsqrt\s*\("), "square root"),

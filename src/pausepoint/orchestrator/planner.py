@@ -162,7 +162,9 @@ class ChatModelPlanner:
         chosen = dict(pairs)
         for a in reply.assignments:
             if a.task_id in chosen and a.agent in names and chosen[a.task_id].chosen_by != "asked":
-                chosen[a.task_id] = TaskAgentPair(task_id=a.task_id, agent=a.agent, chosen_by="model")
+                chosen[a.task_id] = TaskAgentPair(
+                    task_id=a.task_id, agent=a.agent, chosen_by="model"
+                )
         return chosen
 
     async def aaggregate(
