@@ -34,8 +34,8 @@ def stem(word: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased, stop words dropped, stemmed."""
-    return [stem(w) for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS]
+    """Lower-cased, stemmed; stop words and bare numbers (data, not capabilities) dropped."""
+    return [stem(w) for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS and not w.isdigit()]
 
 
 class Scorer(Protocol):

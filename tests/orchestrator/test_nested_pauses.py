@@ -1,0 +1,101 @@
+import json
+import subprocess
+from collections.abc import Callable
+
+import pytest
+
+from pausepoint.domain import ThreadStatus
+from pausepoint.errors import InvalidAnswer
+from pausepoint.service.threads import ThreadService
+from pausepoint.settings import Settings
+
+STORY_REQUEST = "write a short story about a fox and then get it reviewed"
+
+
+async def test_story_request_pauses_with_the_story_review_in_the_orchestrator_thread_across_restarts(
+    settings: Settings, run_cli: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
+    # first process: the request, then the first review round
+    async with ThreadService.open(settings, chat_model=None) as svc:
+        view = await svc.start("orchestrator", {"prompt": STORY_REQUEST}, "ann")
+        assert view.workflow == "orchestrator"
+        assert view.status is ThreadStatus.WAITING
+        [review] = view.pauses
+        assert (review.kind, review.title) == ("review", "Review the draft")
+        assert [a.label for a in review.actions] == ["Accept", "Update with comments"]
+        assert review.context["revision"] == 1
+        assert "fox" in review.context["draft"]
+        assert [i.thread_id for i in await svc.inbox("ann")] == [view.thread_id]
+
+        second = await svc.answer(
+            view.thread_id,
+            {"decision": "update", "comments": "give the fox a name like Rex"},
+            "ann",
+        )
+        [review2] = second.pauses
+        assert review2.context["revision"] == 2
+        assert review2.interrupt_id != review.interrupt_id
+        assert "Rex" in review2.context["draft"]
+    thread = view.thread_id
+
+    # a second process answers the second round through the CLI
+    out = run_cli(
+        "answer",
+        thread,
+        json.dumps({"decision": "update", "comments": "make it funnier"}),
+        "--as",
+        "ann",
+        "--json",
+    )
+    assert out.returncode == 0, out.stderr
+    third = json.loads(out.stdout)
+    assert third["status"] == "waiting"
+    assert third["pauses"][0]["context"]["revision"] == 3
+
+    # a third service on the same file accepts; the orchestrator finishes with the story
+    async with ThreadService.open(settings, chat_model=None) as svc:
+        done = await svc.answer(thread, {"decision": "accept"}, "ann")
+        assert done.status is ThreadStatus.COMPLETED
+        [task] = done.result["tasks"]
+        assert task["agent"] == "story"
+        assert task["data"]["revisions"] == 3
+        assert "Rex" in task["data"]["story"] and "laughed" in task["data"]["story"]
+        assert done.result["answer"] == task["data"]["story"]
+        decisions = await svc.decisions(thread)
+        assert [d.answer["decision"] for d in decisions] == ["update", "update", "accept"]
+        assert all(d.applied_at is not None for d in decisions)
+        assert await svc.inbox("ann") == []
+
+
+async def test_a_wrong_answer_to_the_nested_review_leaves_it_waiting(
+    service: ThreadService,
+) -> None:
+    view = await service.start("orchestrator", {"prompt": STORY_REQUEST}, "ann")
+    [review] = view.pauses
+
+    before = await service.get(view.thread_id)
+    with pytest.raises(InvalidAnswer):
+        await service.answer(view.thread_id, {"decision": "update", "comments": "  "}, "ann")
+
+    still = await service.get(view.thread_id)
+    assert still.status is ThreadStatus.WAITING
+    assert [p.interrupt_id for p in still.pauses] == [review.interrupt_id]
+    assert still.pauses == before.pauses
+
+
+async def test_a_local_task_beside_the_story_finishes_while_the_story_waits(
+    service: ThreadService,
+) -> None:
+    view = await service.start(
+        "orchestrator",
+        {"prompt": "Write a short story about a fox. Convert 5 km to miles."},
+        "ann",
+    )
+    assert view.status is ThreadStatus.WAITING
+    assert view.steps["t2"]["status"] == "done"
+    assert view.steps["t1"]["status"] == "planned"
+
+    done = await service.answer(view.thread_id, {"decision": "accept"}, "ann")
+    assert done.status is ThreadStatus.COMPLETED
+    assert [t["agent"] for t in done.result["tasks"]] == ["story", "unit-converter"]
+    assert "5 km = 3.1069 miles" in done.result["answer"]

@@ -1,0 +1,126 @@
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+
+from pausepoint.agents.base import Agent
+from pausepoint.domain import ThreadStatus
+from pausepoint.errors import InvalidAnswer
+from pausepoint.service.threads import ThreadService
+from pausepoint.settings import Settings
+from pausepoint.workflows.registry import WorkflowRegistry
+
+
+async def test_request_for_one_local_agent_completes_with_its_real_output(
+    service: ThreadService,
+) -> None:
+    view = await service.start("orchestrator", {"prompt": "convert 5 km to miles"}, "ann")
+
+    assert view.status is ThreadStatus.COMPLETED
+    [task] = view.result["tasks"]
+    assert task["agent"] == "unit-converter"
+    assert round(task["data"]["value"], 4) == 3.1069
+    assert view.result["answer"] == "5 km = 3.1069 miles"
+
+
+async def test_then_chains_tasks_and_passes_the_result_along(service: ThreadService) -> None:
+    view = await service.start(
+        "orchestrator", {"prompt": "add 2 and 3 then multiply it by 4"}, "ann"
+    )
+
+    assert view.status is ThreadStatus.COMPLETED
+    assert [t["data"]["value"] for t in view.result["tasks"]] == [5, 20]
+    assert view.steps["t2"]["wave"] == 1
+
+
+async def test_ambiguous_request_asks_which_agent_and_the_answer_decides_the_plan(
+    service: ThreadService,
+) -> None:
+    view = await service.start("orchestrator", {"prompt": "compute the mean of 4, 8 and 15"}, "ann")
+
+    assert view.status is ThreadStatus.WAITING
+    [pause] = view.pauses
+    assert pause.kind == "question"
+    assert pause.title == "Which agent should do this?"
+    choices = [a.label for a in pause.actions]
+    assert {"calculator", "statistics"} <= set(choices)
+    assert pause.response_schema is not None
+    assert pause.response_schema["properties"]["agent"]["enum"] == choices
+
+    with pytest.raises(InvalidAnswer):
+        await service.answer(view.thread_id, {"agent": "astrologer"}, "ann")
+    still = await service.get(view.thread_id)
+    assert [p.interrupt_id for p in still.pauses] == [pause.interrupt_id]
+
+    done = await service.answer(view.thread_id, {"agent": "statistics"}, "ann")
+    assert done.status is ThreadStatus.COMPLETED
+    [task] = done.result["tasks"]
+    assert task["agent"] == "statistics"
+    assert task["data"]["mean"] == 9
+
+
+async def test_request_no_agent_fits_offers_every_agent_and_runs_the_chosen_one(
+    service: ThreadService,
+) -> None:
+    view = await service.start("orchestrator", {"prompt": "help me with 3 and 4"}, "ann")
+
+    [pause] = view.pauses
+    assert {a.label for a in pause.actions} == {
+        "calculator",
+        "statistics",
+        "story",
+        "summarizer",
+        "unit-converter",
+    }
+    done = await service.answer(view.thread_id, {"agent": "statistics"}, "ann")
+    assert done.result["tasks"][0]["data"]["sum"] == 7
+
+
+async def test_a_failing_agent_is_reported_in_the_answer(service: ThreadService) -> None:
+    view = await service.start("orchestrator", {"prompt": "convert 5 km to kg"}, "ann")
+
+    assert view.status is ThreadStatus.COMPLETED
+    assert view.result["tasks"][0]["status"] == "failed"
+    assert "cannot convert length (km) to mass (kg)" in view.result["answer"]
+
+
+async def test_independent_tasks_run_concurrently(
+    settings: Settings,
+    registry_with: Callable[[Sequence[Agent]], WorkflowRegistry],
+    rendezvous_pair: Callable[[], list[Any]],
+) -> None:
+    probes = rendezvous_pair()
+    async with ThreadService.open(
+        settings, workflows=registry_with(probes), chat_model=None
+    ) as svc:
+        view = await svc.start("orchestrator", {"prompt": "run alpha. run bravo."}, "ann")
+
+    assert view.status is ThreadStatus.COMPLETED
+    assert [t["status"] for t in view.result["tasks"]] == ["done", "done"]
+    assert {t["agent"] for t in view.result["tasks"]} == {"alpha", "bravo"}
+    assert all(view.steps[t]["wave"] == 0 for t in ("t1", "t2"))
+
+
+async def test_plan_approval_pauses_before_anything_runs_when_the_setting_is_on(
+    db_url: str,
+) -> None:
+    settings = Settings(database_url=db_url, model="offline", approve_plans=True, _env_file=None)  # type: ignore[call-arg]
+    async with ThreadService.open(settings, chat_model=None) as svc:
+        view = await svc.start("orchestrator", {"prompt": "what is 6 * 7"}, "ann")
+        [pause] = view.pauses
+        assert pause.kind == "approval"
+        assert pause.context["plan"][0]["agent"] == "calculator"
+        assert pause.payload_digest
+        assert view.steps["t1"]["status"] == "planned"
+
+        done = await svc.answer(view.thread_id, {"decision": "approve"}, "ann")
+        assert done.result["answer"] == "6 * 7 = 42"
+
+        other = await svc.start("orchestrator", {"prompt": "what is 6 * 7"}, "ann")
+        rejected = await svc.answer(
+            other.thread_id, {"decision": "reject", "comments": "not now"}, "ann"
+        )
+        assert rejected.result["answer"] == "Plan rejected: not now"
+        assert rejected.result["tasks"][0]["status"] == "not run"
+        decisions = await svc.decisions(other.thread_id)
+        assert decisions[0].payload_digest == pause.payload_digest
