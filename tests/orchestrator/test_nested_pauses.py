@@ -99,3 +99,33 @@ async def test_a_local_task_beside_the_story_finishes_while_the_story_waits(
     assert done.status is ThreadStatus.COMPLETED
     assert [t["agent"] for t in done.result["tasks"]] == ["story", "unit-converter"]
     assert "5 km = 3.1069 miles" in done.result["answer"]
+
+
+async def test_two_stories_in_one_request_pause_together_and_are_answered_one_by_one(
+    service: ThreadService,
+) -> None:
+    view = await service.start(
+        "orchestrator",
+        {"prompt": "Write a short story about a fox. Write a short story about an owl."},
+        "ann",
+    )
+    fox, owl = view.pauses
+    assert (fox.context["prompt"], owl.context["prompt"]) == ("a fox", "an owl")
+
+    after_fox = await service.answer(
+        view.thread_id, {"decision": "accept"}, "ann", interrupt_id=fox.interrupt_id
+    )
+    assert [p.interrupt_id for p in after_fox.pauses] == [owl.interrupt_id]
+
+    after_owl = await service.answer(
+        view.thread_id,
+        {"decision": "update", "comments": "name the owl Hoot"},
+        "ann",
+        interrupt_id=owl.interrupt_id,
+    )
+    assert after_owl.pauses[0].context["revision"] == 2
+    done = await service.answer(view.thread_id, {"decision": "accept"}, "ann")
+    assert done.status is ThreadStatus.COMPLETED
+    fox_story, owl_story = (t["data"]["story"] for t in done.result["tasks"])
+    assert fox_story.startswith("Once there was a fox.") and "Hoot" not in fox_story
+    assert owl_story.endswith("Everyone came to call the hero Hoot.")

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from pausepoint.domain import Action, Pause, ThreadStatus, ThreadView
-from pausepoint.errors import InvalidAnswer, PausepointError
+from pausepoint.errors import Conflict, Forbidden, InvalidAnswer, NotFound, PausepointError
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
 
@@ -185,13 +185,24 @@ class Chat:
             return False
         return True
 
+    async def try_command(self, line: str) -> None:
+        """Run a command; an unknown one or a domain error is shown, never fatal."""
+        try:
+            if not await self.command(line):
+                self.console.print(f"unknown command {escape(line.split()[0])}; {HELP}")
+        except PausepointError as error:
+            self.console.print(f"[red]✗[/red] {escape(error.detail)}")
+
     async def answer(self, view: ThreadView) -> None:
         pause = view.pauses[0]
         render_pause(self.console, pause)
         while True:
             line = self.read("you> ")
-            if line.startswith("/") and await self.command(line):
-                return
+            if line.startswith("/"):
+                await self.try_command(line)
+                if self.view is None or self.view.thread_id != view.thread_id:
+                    return  # /resume moved to another conversation
+                continue
             try:
                 answer = parse_answer(pause, line, self.read)
                 new = await self._busy(
@@ -199,6 +210,11 @@ class Chat:
                         view.thread_id, answer, self.actor, interrupt_id=pause.interrupt_id
                     )
                 )
+            except (Conflict, NotFound, Forbidden) as error:
+                # answered elsewhere meanwhile, or not ours to answer: show where it stands
+                self.console.print(f"[red]✗[/red] {escape(error.detail)}")
+                await self.show(await self.service.get(view.thread_id))
+                return
             except InvalidAnswer as error:
                 if not error.fields:
                     self.console.print(f"[red]✗[/red] {escape(error.detail)}")
@@ -217,7 +233,10 @@ class Chat:
                     await self.answer(self.view)
                     continue
                 line = self.read("you> ").strip()
-                if not line or (line.startswith("/") and await self.command(line)):
+                if not line:
+                    continue
+                if line.startswith("/"):
+                    await self.try_command(line)
                     continue
                 view = await self._busy(self.service.start(WORKFLOW, {"prompt": line}, self.actor))
                 self.console.print(f"thread {view.thread_id}")
