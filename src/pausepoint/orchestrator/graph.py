@@ -36,6 +36,12 @@ from pausepoint.orchestrator.state import (
     RunTaskInput,
     TaskAgentPair,
     TaskResult,
+    candidates_of,
+    pairs_of,
+    plan_of,
+    results_of,
+    run_task_input,
+    tasks_of,
 )
 
 Clock = Callable[[], datetime]
@@ -88,7 +94,7 @@ def build_orchestrator(
                     )
                 }
             )
-            for t in state["tasks"]
+            for t in tasks_of(state)
         ]
         return {"tasks": tasks}
 
@@ -97,15 +103,15 @@ def build_orchestrator(
             t.id: directory.search(
                 " ".join((t.text.partition(":")[0], *t.capabilities)), limit=SEARCH_LIMIT
             )
-            for t in state["tasks"]
+            for t in tasks_of(state)
         }
         return {"candidates": candidates}
 
     def rank_agents(state: OrchestratorState) -> dict[str, Any]:
         pairs: list[TaskAgentPair] = []
         unclear: list[str] = []
-        for task in state["tasks"]:
-            choice = choose(state["candidates"].get(task.id, []))
+        for task in tasks_of(state):
+            choice = choose(candidates_of(state).get(task.id, []))
             if choice.ask or choice.best is None:
                 unclear.append(task.id)
             if choice.best is not None:
@@ -120,10 +126,10 @@ def build_orchestrator(
         return "ask_user" if state.get("unclear") else "plan_execution"
 
     def ask_user(state: OrchestratorState) -> dict[str, Any]:
-        pairs = {p.task_id: p for p in state["pairs"]}
-        texts = {t.id: t.text for t in state["tasks"]}
+        pairs = {p.task_id: p for p in pairs_of(state)}
+        texts = {t.id: t.text for t in tasks_of(state)}
         for task_id in state["unclear"]:
-            found = state["candidates"].get(task_id, [])
+            found = candidates_of(state).get(task_id, [])
             options: list[ScoredCard] = list(choose(found).ask) or [
                 ScoredCard(card=c, score=0.0) for c in directory
             ]
@@ -159,10 +165,10 @@ def build_orchestrator(
         return {"pairs": list(pairs.values()), "unclear": []}
 
     async def plan_execution(state: OrchestratorState) -> dict[str, Any]:
-        pairs = {p.task_id: p for p in state["pairs"]}
-        pairs = await planner.aplan(state["prompt"], state["tasks"], pairs, list(directory))
+        pairs = {p.task_id: p for p in pairs_of(state)}
+        pairs = await planner.aplan(state["prompt"], tasks_of(state), pairs, list(directory))
         kinds = {a.card.name: a.card.kind for a in agents}
-        plan = plan_tasks(state["tasks"], pairs, kinds)
+        plan = plan_tasks(tasks_of(state), pairs, kinds)
         steps = {
             t.id: {
                 "task": t.text,
@@ -187,7 +193,7 @@ def build_orchestrator(
                 "wave": t.wave,
                 "after": list(t.depends_on),
             }
-            for t in state["plan"]
+            for t in plan_of(state)
         ]
         answer: PlanApproval = ask(
             PauseRequest(
@@ -215,9 +221,9 @@ def build_orchestrator(
         return {}
 
     def next_wave(state: OrchestratorState) -> list[Send] | Literal["aggregate_responses"]:
-        done = {r.task_id: r for r in state.get("results", [])}
+        done = {r.task_id: r for r in results_of(state)}
         ready = [
-            t for t in state["plan"] if t.id not in done and all(d in done for d in t.depends_on)
+            t for t in plan_of(state) if t.id not in done and all(d in done for d in t.depends_on)
         ]
         if not ready:
             return "aggregate_responses"
@@ -227,9 +233,9 @@ def build_orchestrator(
         ]
 
     async def run_task(payload: RunTaskInput, config: RunnableConfig) -> dict[str, Any]:
-        task = payload["task"]
+        task, inputs = run_task_input(payload)
         started = clock()
-        failed = [r for r in payload["inputs"].values() if r.status != "done"]
+        failed = [r for r in inputs.values() if r.status != "done"]
         status: Literal["done", "failed", "skipped"] = "done"
         output, error = None, None
         if failed:
@@ -237,7 +243,7 @@ def build_orchestrator(
         else:
             request = AgentRequest(
                 task=task.text,
-                inputs={k: r.output for k, r in payload["inputs"].items() if r.output is not None},
+                inputs={k: r.output for k, r in inputs.items() if r.output is not None},
             )
             try:
                 output = await by_name[task.agent].arun(request, config)
@@ -262,7 +268,7 @@ def build_orchestrator(
     async def aggregate_responses(state: OrchestratorState) -> dict[str, Any]:
         if state.get("rejected"):
             return {"answer": f"Plan rejected: {state['rejected']}"}
-        answer = await planner.aaggregate(state["prompt"], state["plan"], state.get("results", []))
+        answer = await planner.aaggregate(state["prompt"], plan_of(state), results_of(state))
         return {"answer": answer}
 
     graph = StateGraph(OrchestratorState)
@@ -294,9 +300,9 @@ def result(values: Any) -> Any:
     """The orchestrator's result: the answer and what each task did."""
     if not isinstance(values, dict) or "answer" not in values:
         return None
-    by_task = {r.task_id: r for r in values.get("results", [])}
+    by_task = {r.task_id: r for r in results_of(values)}
     tasks = []
-    for task in values.get("plan", []):
+    for task in plan_of(values):
         r = by_task.get(task.id)
         tasks.append(
             {

@@ -8,10 +8,11 @@ allow-list, so they round-trip through any checkpointer with strict msgpack.
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from pausepoint.agents.base import AgentOutput
 from pausepoint.agents.cards import AgentCard, AgentSkill
@@ -115,3 +116,37 @@ STATE_TYPES: tuple[type, ...] = (
     Clarification,
     PlanApproval,
 )
+
+
+# A checkpointer that does not know our types (Studio's) hands state back as plain dicts;
+# nodes read state through these, which pass model instances through untouched.
+_TASKS: TypeAdapter[list[TaskSpec]] = TypeAdapter(list[TaskSpec])
+_PAIRS: TypeAdapter[list[TaskAgentPair]] = TypeAdapter(list[TaskAgentPair])
+_PLAN: TypeAdapter[list[PlannedTask]] = TypeAdapter(list[PlannedTask])
+_RESULTS: TypeAdapter[list[TaskResult]] = TypeAdapter(list[TaskResult])
+_CANDIDATES: TypeAdapter[dict[str, list[ScoredCard]]] = TypeAdapter(dict[str, list[ScoredCard]])
+_INPUTS: TypeAdapter[dict[str, TaskResult]] = TypeAdapter(dict[str, TaskResult])
+
+
+def tasks_of(state: Mapping[str, Any]) -> list[TaskSpec]:
+    return _TASKS.validate_python(state.get("tasks") or [])
+
+
+def pairs_of(state: Mapping[str, Any]) -> list[TaskAgentPair]:
+    return _PAIRS.validate_python(state.get("pairs") or [])
+
+
+def plan_of(state: Mapping[str, Any]) -> list[PlannedTask]:
+    return _PLAN.validate_python(state.get("plan") or [])
+
+
+def results_of(state: Mapping[str, Any]) -> list[TaskResult]:
+    return _RESULTS.validate_python(state.get("results") or [])
+
+
+def candidates_of(state: Mapping[str, Any]) -> dict[str, list[ScoredCard]]:
+    return _CANDIDATES.validate_python(state.get("candidates") or {})
+
+
+def run_task_input(payload: Mapping[str, Any]) -> tuple[PlannedTask, dict[str, TaskResult]]:
+    return PlannedTask.model_validate(payload["task"]), _INPUTS.validate_python(payload["inputs"])
