@@ -54,6 +54,31 @@ class RendezvousAgent:
         return AgentOutput(text=f"{self._card.name} met its partner")
 
 
+class CountingAgent:
+    """Counts its runs: a side effect that must happen once per task, resumes or not."""
+
+    def __init__(self) -> None:
+        self._card = AgentCard(
+            name="tally",
+            description="Keeps a tally",
+            skills=(AgentSkill(id="tally", name="tally", tags=("tally", "count")),),
+        )
+        self.runs = 0
+
+    @property
+    def card(self) -> AgentCard:
+        return self._card
+
+    async def arun(self, request: AgentRequest, config: RunnableConfig) -> AgentOutput:
+        self.runs += 1
+        return AgentOutput(text=f"tally {self.runs}")
+
+
+@pytest.fixture
+def counting_agent() -> CountingAgent:
+    return CountingAgent()
+
+
 @pytest.fixture
 def rendezvous_pair() -> Callable[[], list[RendezvousAgent]]:
     def make() -> list[RendezvousAgent]:

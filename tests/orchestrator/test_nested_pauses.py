@@ -1,13 +1,16 @@
 import json
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import pytest
 
+from pausepoint.agents.base import Agent
 from pausepoint.domain import ThreadStatus
 from pausepoint.errors import InvalidAnswer
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
+from pausepoint.workflows.registry import WorkflowRegistry
 
 STORY_REQUEST = "write a short story about a fox and then get it reviewed"
 
@@ -129,3 +132,24 @@ async def test_two_stories_in_one_request_pause_together_and_are_answered_one_by
     fox_story, owl_story = (t["data"]["story"] for t in done.result["tasks"])
     assert fox_story.startswith("Once there was a fox.") and "Hoot" not in fox_story
     assert owl_story.endswith("Everyone came to call the hero Hoot.")
+
+
+async def test_answering_the_story_does_not_run_its_finished_sibling_again(
+    settings: Settings,
+    registry_with: Callable[[Sequence[Agent]], WorkflowRegistry],
+    counting_agent: Any,
+) -> None:
+    async with ThreadService.open(
+        settings, workflows=registry_with([counting_agent]), chat_model=None
+    ) as svc:
+        view = await svc.start(
+            "orchestrator", {"prompt": "Write a short story about a fox. Update the tally."}, "ann"
+        )
+        view = await svc.answer(
+            view.thread_id, {"decision": "update", "comments": "shorter"}, "ann"
+        )
+        done = await svc.answer(view.thread_id, {"decision": "accept"}, "ann")
+
+    assert done.status is ThreadStatus.COMPLETED
+    assert counting_agent.runs == 1
+    assert done.result["tasks"][1]["output"] == "tally 1"

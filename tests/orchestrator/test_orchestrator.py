@@ -99,6 +99,9 @@ async def test_independent_tasks_run_concurrently(
     assert [t["status"] for t in view.result["tasks"]] == ["done", "done"]
     assert {t["agent"] for t in view.result["tasks"]} == {"alpha", "bravo"}
     assert all(view.steps[t]["wave"] == 0 for t in ("t1", "t2"))
+    first, second = view.result["tasks"]
+    assert first["started_at"] < second["finished_at"]
+    assert second["started_at"] < first["finished_at"]
 
 
 async def test_plan_approval_pauses_before_anything_runs_when_the_setting_is_on(

@@ -313,6 +313,8 @@ def result(values: Any) -> Any:
                 "output": r.output.text if r and r.output else None,
                 "data": r.output.data if r and r.output else None,
                 "error": r.error if r else None,
+                "started_at": r.started_at.isoformat() if r else None,
+                "finished_at": r.finished_at.isoformat() if r else None,
             }
         )
     return json.loads(json.dumps({"answer": values["answer"], "tasks": tasks}, default=str))
