@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Protocol, TypeVar
 
 from rich.console import Console
 from rich.markup import escape
 
-from pausepoint.domain import Action, Pause, ThreadStatus, ThreadView
+from pausepoint import errors
+from pausepoint.cli.chat_remote import RemoteThreads
+from pausepoint.domain import Action, InboxItem, Pause, ThreadStatus, ThreadSummary, ThreadView
 from pausepoint.errors import Conflict, Forbidden, InvalidAnswer, NotFound, PausepointError
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
@@ -28,6 +31,24 @@ WORKFLOW = "orchestrator"
 HELP = "commands: /threads, /inbox, /resume ID, /help, /quit"
 
 Reader = Callable[[str], str]
+
+
+class Threads(Protocol):
+    """What the chat needs: ThreadService locally, RemoteThreads against a server."""
+
+    async def start(self, workflow: str, input: dict[str, Any], actor: str) -> ThreadView: ...
+
+    async def get(self, thread_id: str) -> ThreadView: ...
+
+    async def answer(
+        self, thread_id: str, answer: Any, actor: str, *, interrupt_id: str | None = None
+    ) -> ThreadView: ...
+
+    async def list_threads(
+        self, status: ThreadStatus | None = None, *, limit: int = 50, offset: int = 0
+    ) -> list[ThreadSummary]: ...
+
+    async def inbox(self, actor: str, *, limit: int = 50, offset: int = 0) -> list[InboxItem]: ...
 
 
 class Quit(Exception):
@@ -139,7 +160,7 @@ def render_outcome(console: Console, view: ThreadView) -> None:
 class Chat:
     """One chat session over a ThreadService: a request, then its pauses, until done."""
 
-    def __init__(self, service: ThreadService, console: Console, actor: str, read: Reader) -> None:
+    def __init__(self, service: Threads, console: Console, actor: str, read: Reader) -> None:
         self.service = service
         self.console = console
         self.actor = actor
@@ -251,10 +272,32 @@ class Chat:
             return 0
 
 
-def run_chat(console: Console, actor: str, thread: str | None, read: Reader = input) -> int:
+@asynccontextmanager
+async def open_threads(url: str | None, key: str | None) -> AsyncIterator[Threads]:
+    """The local ThreadService, or a running server's API when `url` is given."""
+    if url:
+        remote = RemoteThreads(url, key=key)
+        try:
+            yield remote
+        finally:
+            await remote.aclose()
+        return
+    async with ThreadService.open(Settings()) as service:
+        yield service
+
+
+def run_chat(
+    console: Console,
+    actor: str,
+    thread: str | None,
+    *,
+    url: str | None = None,
+    key: str | None = None,
+    read: Reader = input,
+) -> int:
     async def go() -> int:
-        async with ThreadService.open(Settings()) as service:
-            chat = Chat(service, console, actor, lambda prompt: _prompted(console, prompt, read))
+        async with open_threads(url, key) as threads:
+            chat = Chat(threads, console, actor, lambda prompt: _prompted(console, prompt, read))
             if thread:
                 try:
                     await chat.command(f"/resume {thread}")
@@ -262,10 +305,15 @@ def run_chat(console: Console, actor: str, thread: str | None, read: Reader = in
                     console.print(f"[red]error[/red] ({error.code}): {escape(error.detail)}")
                     return 5
             else:
-                console.print(f"Pausepoint chat. Ask for something; {HELP}")
+                where = f" ({url})" if url else ""
+                console.print(f"Pausepoint chat{where}. Ask for something; {HELP}")
             return await chat.loop()
 
-    return asyncio.run(go())
+    try:
+        return asyncio.run(go())
+    except errors.ConfigurationError as error:
+        console.print(f"[red]error[/red] ({error.code}): {escape(error.detail)}")
+        return 1
 
 
 def _prompted(console: Console, prompt: str, read: Reader) -> str:
