@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from langchain_core.runnables import RunnableConfig
 from langgraph_sdk import get_client
@@ -174,6 +175,58 @@ async def studio(tmp_path: Path) -> AsyncIterator[str]:
                     break
                 except Exception:
                     await asyncio.sleep(0.1)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+async def server_url(tmp_path: Path, db_url: str) -> AsyncIterator[str]:
+    """`pausepoint serve` on a free loopback port and the test's database; yield its URL."""
+    pytest.importorskip("pausepoint.api", reason="the HTTP door (pausepoint.api) is not here")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PAUSEPOINT_DATABASE_URL": db_url,
+        "PAUSEPOINT_MODEL": "offline",
+        "LANGGRAPH_STRICT_MSGPACK": "true",
+    }
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "pausepoint",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=url) as client:
+            for _ in range(1200):  # up to 120 s on a loaded machine
+                assert proc.poll() is None, log_path.read_text()
+                try:
+                    if (await client.get("/api/workflows")).is_success:
+                        break
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError(log_path.read_text())
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

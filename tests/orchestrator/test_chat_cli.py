@@ -1,3 +1,4 @@
+import asyncio
 import re
 import subprocess
 from collections.abc import Callable
@@ -50,3 +51,27 @@ def test_chat_asks_which_agent_when_unsure_and_lists_threads(run_cli: Run) -> No
     assert "✗ choose one of:" in out.stdout
     assert "✓ done — count 3, sum 27, mean 9" in out.stdout
     assert re.search(r"\w{32}  orchestrator  completed", out.stdout)
+
+
+async def test_chat_with_url_runs_the_same_conversation_on_a_server(
+    server_url: str, run_cli: Run
+) -> None:
+    first = await asyncio.to_thread(
+        run_cli,
+        "chat",
+        "--url",
+        server_url,
+        stdin="write a short story about an otter and then get it reviewed\n/quit\n",
+    )
+    assert first.returncode == 0, first.stderr
+    assert "? Review the draft" in first.stdout
+    found = re.search(r"continue with: pausepoint chat --thread (\w+)", first.stdout)
+    assert found, first.stdout
+
+    # the pause waits on the server: continue it there, then see it from the local database
+    second = await asyncio.to_thread(
+        run_cli, "chat", "--url", server_url, "--thread", found.group(1), stdin="accept\n"
+    )
+    assert "✓ done — Once there was an otter." in second.stdout
+    local = await asyncio.to_thread(run_cli, "show", found.group(1), "--json")
+    assert '"status":"completed"' in local.stdout
