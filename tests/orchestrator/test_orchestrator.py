@@ -57,6 +57,14 @@ async def test_ambiguous_request_asks_which_agent_and_the_answer_decides_the_pla
     [task] = done.result["tasks"]
     assert task["agent"] == "statistics"
     assert task["data"]["mean"] == 9
+    assert done.result["task_agent_pairs"] == [
+        {
+            "task_id": "t1",
+            "task": "compute the mean of 4, 8 and 15",
+            "agent": "statistics",
+            "chosen_by": "asked",
+        }
+    ]
 
 
 async def test_request_no_agent_fits_offers_every_agent_and_runs_the_chosen_one(

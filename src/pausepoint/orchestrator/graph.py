@@ -297,7 +297,7 @@ def build_orchestrator(
 
 
 def result(values: Any) -> Any:
-    """The orchestrator's result: the answer and what each task did."""
+    """The orchestrator's result: the answer, what each task did, and who was chosen for it."""
     if not isinstance(values, dict) or "answer" not in values:
         return None
     by_task = {r.task_id: r for r in results_of(values)}
@@ -317,4 +317,15 @@ def result(values: Any) -> Any:
                 "finished_at": r.finished_at.isoformat() if r else None,
             }
         )
-    return json.loads(json.dumps({"answer": values["answer"], "tasks": tasks}, default=str))
+    texts = {t.id: t.text for t in tasks_of(values)}
+    pairs = [
+        {
+            "task_id": p.task_id,
+            "task": texts.get(p.task_id),
+            "agent": p.agent,
+            "chosen_by": p.chosen_by,
+        }
+        for p in pairs_of(values)
+    ]
+    body = {"answer": values["answer"], "tasks": tasks, "task_agent_pairs": pairs}
+    return json.loads(json.dumps(body, default=str))
