@@ -135,3 +135,54 @@ async def test_plan_approval_pauses_before_anything_runs_when_the_setting_is_on(
         assert rejected.result["tasks"][0]["status"] == "not run"
         decisions = await svc.decisions(other.thread_id)
         assert decisions[0].payload_digest == pause.payload_digest
+
+
+async def test_a_workflow_needing_structured_input_is_given_it_through_a_form(
+    settings: Settings,
+) -> None:
+    from langgraph.graph import END, START, StateGraph
+    from pydantic import BaseModel
+
+    from pausepoint.orchestrator.workflow import orchestrator_workflow
+    from pausepoint.workflows.registry import BuildContext, Workflow
+
+    class Payment(BaseModel):
+        vendor: str
+        amount: float
+
+    def build(ctx: BuildContext) -> StateGraph[Any, Any, Any, Any]:
+        def pay(state: dict[str, Any]) -> dict[str, Any]:
+            return {"receipt": f"paid {state['amount']:.2f} to {state['vendor']}"}
+
+        graph: StateGraph[Any, Any, Any, Any] = StateGraph(dict)
+        graph.add_node("pay", pay)
+        graph.add_edge(START, "pay")
+        graph.add_edge("pay", END)
+        return graph
+
+    registry = WorkflowRegistry()
+    registry.register(
+        Workflow(
+            name="payments",
+            description="Pays a vendor invoice.",
+            build=build,
+            input_model=Payment,
+            result=lambda v: {"receipt": v.get("receipt")},
+            tags=("pay", "invoice", "vendor"),
+        )
+    )
+    registry.register(orchestrator_workflow(registry))
+    async with ThreadService.open(settings, workflows=registry, chat_model=None) as svc:
+        view = await svc.start("orchestrator", {"prompt": "pay the vendor invoice"}, "ann")
+        [form] = view.pauses
+        assert form.kind == "form"
+        assert form.title == "What should payments start with?"
+        assert form.response_schema is not None
+        assert set(form.response_schema["required"]) == {"vendor", "amount"}
+
+        with pytest.raises(InvalidAnswer):
+            await svc.answer(view.thread_id, {"vendor": "ACME"}, "ann")
+        done = await svc.answer(view.thread_id, {"vendor": "ACME", "amount": 12.5}, "ann")
+
+    assert done.status is ThreadStatus.COMPLETED
+    assert done.result["answer"] == "paid 12.50 to ACME"

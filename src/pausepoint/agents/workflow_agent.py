@@ -4,23 +4,30 @@ The workflow's compiled graph (no checkpointer of its own) is invoked inside the
 orchestrator node with that node's config, so LangGraph checkpoints it under the
 orchestrator's thread: when the workflow pauses, the orchestrator thread pauses with the
 same interrupt (kind, form, actions), and `Command(resume=...)` on the orchestrator thread
-reaches it.
+reaches it. When the task's words do not make the workflow's input, the user is asked for
+it with a form of the workflow's input model.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
+from pydantic import BaseModel
 
 from pausepoint.agents.base import AgentError, AgentOutput, AgentRequest
 from pausepoint.agents.cards import AgentCard, AgentSkill
+from pausepoint.domain import PauseRequest
 from pausepoint.errors import InvalidInput
+from pausepoint.forms import ask
 from pausepoint.workflows.registry import Workflow
+
+logger = logging.getLogger(__name__)
 
 #: "write a short story about X" -> "X": what a creative workflow's prompt is about.
 _ABOUT = re.compile(
@@ -74,7 +81,7 @@ def workflow_input(workflow: Workflow, request: AgentRequest) -> dict[str, Any]:
         ]
         text_fields = required[:1]
     if not text_fields:
-        raise AgentError(f"workflow {workflow.name!r} needs structured input: {json.dumps(schema)}")
+        raise AgentError(f"workflow {workflow.name!r} needs structured input")
     about = _ABOUT.match(request.task)
     text = about.group(1).strip() if about else request.task
     context = [o.text for o in request.inputs.values()]
@@ -95,14 +102,38 @@ class WorkflowAgent:
     def card(self) -> AgentCard:
         return self._card
 
+    def _ask_input(self, request: AgentRequest, problem: Exception) -> dict[str, Any]:
+        """The task's words do not make the workflow's input: ask the user for it (a form).
+
+        This pause comes before the workflow starts, so answering it re-runs nothing.
+        """
+        answer: Any = ask(
+            PauseRequest(
+                kind="form",
+                title=f"What should {self.workflow.name} start with?",
+                message=f"“{request.task}” does not give {self.workflow.name} its input. "
+                "Fill in the form.",
+                context={"task": request.task, "workflow": self.workflow.name},
+                step=f"input:{self.workflow.name}",
+            ),
+            self.workflow.input_model,
+        )
+        logger.info("asked for %s input (%s)", self.workflow.name, _problem(problem))
+        raw = answer.model_dump(mode="json") if isinstance(answer, BaseModel) else answer
+        return self.workflow.parse_input(raw)
+
     async def arun(self, request: AgentRequest, config: RunnableConfig) -> AgentOutput:
         try:
             payload = workflow_input(self.workflow, request)
-        except InvalidInput as exc:
-            raise AgentError(f"cannot start workflow {self.workflow.name!r}: {exc.detail}") from exc
+        except (AgentError, InvalidInput) as exc:
+            payload = self._ask_input(request, exc)
         values = await self._graph.ainvoke(payload, config)
         result = self.workflow.result(values if isinstance(values, Mapping) else {})
         return AgentOutput(text=_text_of(result), data=result)
+
+
+def _problem(exc: Exception) -> str:
+    return exc.detail if isinstance(exc, InvalidInput) else str(exc)
 
 
 def _text_of(result: Any) -> str:
@@ -112,4 +143,7 @@ def _text_of(result: Any) -> str:
         for key in ("story", "answer", "text", "summary", "result"):
             if isinstance(result.get(key), str):
                 return str(result[key])
+        strings = [v for v in result.values() if isinstance(v, str)]
+        if len(result) == 1 and strings:
+            return strings[0]
     return json.dumps(result, default=str)

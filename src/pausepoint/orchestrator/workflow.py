@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from langgraph.graph import StateGraph
+from langgraph.pregel import Pregel
 from pydantic import BaseModel, Field
 
 from pausepoint.agents.base import Agent
@@ -27,6 +28,15 @@ class OrchestratorInput(BaseModel):
     prompt: str = Field(min_length=1, description="What you want done, in your own words.")
 
 
+def _runnable(workflow: Workflow, ctx: BuildContext) -> Pregel[Any, Any, Any, Any]:
+    """The workflow compiled without a checkpointer: as a subgraph it uses the caller's."""
+    runnable = getattr(workflow, "runnable", None)  # workflows on the functional API
+    if callable(runnable):
+        compiled: Pregel[Any, Any, Any, Any] = runnable(ctx, None)
+        return compiled
+    return workflow.build(ctx).compile()
+
+
 def directory_agents(
     registry: WorkflowRegistry,
     ctx: BuildContext,
@@ -39,7 +49,7 @@ def directory_agents(
     for workflow in registry:
         if workflow.name == exclude:
             continue
-        agents.append(WorkflowAgent(workflow, workflow.build(ctx).compile()))
+        agents.append(WorkflowAgent(workflow, _runnable(workflow, ctx)))
     return agents
 
 
