@@ -108,9 +108,12 @@ def parse_answer(pause: Pause, line: str, read: Reader) -> Any:
         name, spec = next(iter(properties.items()))
         return {name: _coerce(text, spec)}
     if properties:
+        required = set((pause.response_schema or {}).get("required", []))
         answer = {}
-        for name, spec in properties.items():
-            answer[name] = _coerce(text if not answer and text else read(f"  {name}> "), spec)
+        for index, (name, spec) in enumerate(properties.items()):
+            value = text if index == 0 and text else read(f"  {name}> ")
+            if value or name in required:
+                answer[name] = _coerce(value, spec)
         return answer
     return text
 
@@ -129,6 +132,11 @@ def render_pause(console: Console, pause: Pause) -> None:
             continue
         shown = value if isinstance(value, str) else json.dumps(value)
         console.print(f"  {escape(str(key))}: {escape(str(shown))}")
+    properties: dict[str, Any] = (pause.response_schema or {}).get("properties", {})
+    if not pause.actions and len(properties) > 1:
+        required = set((pause.response_schema or {}).get("required", []))
+        fields = ", ".join(f"{n}{'*' if n in required else ''}" for n in properties)
+        console.print(f"  fields: {escape(fields)}  (type the first, or JSON for all)")
     if pause.actions:
         choices = ", ".join(f"{i}) {a.label}" for i, a in enumerate(pause.actions, start=1))
         hint = next((a for a in pause.actions if a.fields), None)
