@@ -186,3 +186,24 @@ async def test_a_workflow_needing_structured_input_is_given_it_through_a_form(
 
     assert done.status is ThreadStatus.COMPLETED
     assert done.result["answer"] == "paid 12.50 to ACME"
+
+
+async def test_two_unclear_tasks_are_asked_about_one_after_the_other(
+    service: ThreadService,
+) -> None:
+    view = await service.start(
+        "orchestrator",
+        {"prompt": "help me with 3 and 4. compute the mean of 4, 8 and 15"},
+        "ann",
+    )
+    assert [p.context["task"] for p in view.pauses] == ["help me with 3 and 4"]
+
+    view = await service.answer(view.thread_id, {"agent": "statistics"}, "ann")
+    assert [p.context["task"] for p in view.pauses] == ["compute the mean of 4, 8 and 15"]
+
+    done = await service.answer(view.thread_id, {"agent": "statistics"}, "ann")
+    assert [(p["task_id"], p["agent"]) for p in done.result["task_agent_pairs"]] == [
+        ("t1", "statistics"),
+        ("t2", "statistics"),
+    ]
+    assert [t["data"]["sum"] for t in done.result["tasks"]] == [7, 27]

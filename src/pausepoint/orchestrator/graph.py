@@ -162,7 +162,8 @@ def build_orchestrator(
             )
             agent = getattr(answer, "agent", None) or dict(answer)["agent"]
             pairs[task_id] = TaskAgentPair(task_id=task_id, agent=str(agent), chosen_by="asked")
-        return {"pairs": list(pairs.values()), "unclear": []}
+        ordered = [pairs[t.id] for t in tasks_of(state) if t.id in pairs]
+        return {"pairs": ordered, "unclear": []}
 
     async def plan_execution(state: OrchestratorState) -> dict[str, Any]:
         pairs = {p.task_id: p for p in pairs_of(state)}
