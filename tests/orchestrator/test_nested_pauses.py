@@ -4,13 +4,17 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
+from langgraph.graph import END, START, StateGraph
+from pydantic import BaseModel
 
 from pausepoint.agents.base import Agent
 from pausepoint.domain import ThreadStatus
 from pausepoint.errors import InvalidAnswer
+from pausepoint.orchestrator.workflow import orchestrator_workflow
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
-from pausepoint.workflows.registry import WorkflowRegistry
+from pausepoint.workflows.registry import Workflow, WorkflowRegistry
+from pausepoint.workflows.story import STORY
 
 STORY_REQUEST = "write a short story about a fox and then get it reviewed"
 
@@ -153,3 +157,37 @@ async def test_answering_the_story_does_not_run_its_finished_sibling_again(
     assert done.status is ThreadStatus.COMPLETED
     assert counting_agent.runs == 1
     assert done.result["tasks"][1]["output"] == "tally 1"
+
+
+async def test_a_then_follow_up_stays_with_the_workflow_that_can_do_it(settings: Settings) -> None:
+
+    class Input(BaseModel):
+        prompt: str
+
+    def build(ctx: Any) -> StateGraph[Any, Any, Any, Any]:
+        graph: StateGraph[Any, Any, Any, Any] = StateGraph(dict)
+        graph.add_node("noop", lambda s: {})
+        graph.add_edge(START, "noop")
+        graph.add_edge("noop", END)
+        return graph
+
+    registry = WorkflowRegistry({STORY.name: STORY})
+    registry.register(
+        Workflow(
+            name="code-review",
+            description="Reviews a pull request.",
+            build=build,
+            input_model=Input,
+            result=lambda v: None,
+            tags=("review", "code"),
+        )
+    )
+    registry.register(orchestrator_workflow(registry))
+    async with ThreadService.open(settings, workflows=registry, chat_model=None) as svc:
+        view = await svc.start("orchestrator", {"prompt": STORY_REQUEST}, "ann")
+
+    [pause] = view.pauses
+    assert pause.title == "Review the draft"
+    assert [(s["agent"], s["task"]) for s in view.steps.values()] == [
+        ("story", "write a short story about a fox")
+    ]

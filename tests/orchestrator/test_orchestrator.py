@@ -2,13 +2,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
+from langgraph.graph import END, START, StateGraph
+from pydantic import BaseModel
 
 from pausepoint.agents.base import Agent
 from pausepoint.domain import ThreadStatus
 from pausepoint.errors import InvalidAnswer
+from pausepoint.orchestrator.workflow import orchestrator_workflow
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
-from pausepoint.workflows.registry import WorkflowRegistry
+from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry
 
 
 async def test_request_for_one_local_agent_completes_with_its_real_output(
@@ -73,12 +76,14 @@ async def test_request_no_agent_fits_offers_every_agent_and_runs_the_chosen_one(
     view = await service.start("orchestrator", {"prompt": "help me with 3 and 4"}, "ann")
 
     [pause] = view.pauses
+    workflows = {w.name for w in service.workflows if w.name != "orchestrator"}
+    assert "story" in workflows
     assert {a.label for a in pause.actions} == {
         "calculator",
         "statistics",
-        "story",
         "summarizer",
         "unit-converter",
+        *workflows,
     }
     done = await service.answer(view.thread_id, {"agent": "statistics"}, "ann")
     assert done.result["tasks"][0]["data"]["sum"] == 7
@@ -124,7 +129,9 @@ async def test_plan_approval_pauses_before_anything_runs_when_the_setting_is_on(
         assert pause.payload_digest
         assert view.steps["t1"]["status"] == "planned"
 
-        done = await svc.answer(view.thread_id, {"decision": "approve"}, "ann")
+        approve = next(a for a in pause.actions if a.label == "Approve")
+        assert approve.answer == {"decision": "approve", "digest": pause.payload_digest}
+        done = await svc.answer(view.thread_id, approve.answer, "ann")
         assert done.result["answer"] == "6 * 7 = 42"
 
         other = await svc.start("orchestrator", {"prompt": "what is 6 * 7"}, "ann")
@@ -140,11 +147,6 @@ async def test_plan_approval_pauses_before_anything_runs_when_the_setting_is_on(
 async def test_a_workflow_needing_structured_input_is_given_it_through_a_form(
     settings: Settings,
 ) -> None:
-    from langgraph.graph import END, START, StateGraph
-    from pydantic import BaseModel
-
-    from pausepoint.orchestrator.workflow import orchestrator_workflow
-    from pausepoint.workflows.registry import BuildContext, Workflow
 
     class Payment(BaseModel):
         vendor: str

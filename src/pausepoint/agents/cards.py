@@ -51,10 +51,15 @@ class AgentCard(BaseModel):
         return tuple(ex for skill in self.skills for ex in skill.examples)
 
     def search_text(self) -> str:
-        """The words the directory indexes: name, description, skills, tags, examples."""
-        parts = [self.name.replace("-", " "), self.description]
+        """The words the directory indexes: name, description, skills, tags, examples.
+
+        The name and tags count twice: they are what the agent is for, where a description
+        may mention in passing words that belong to other agents ("a person adds notes").
+        """
+        name = self.name.replace("-", " ").replace("_", " ")
+        parts = [name, name, self.description]
         for skill in self.skills:
-            parts += [skill.name, skill.description, *skill.tags, *skill.examples]
+            parts += [skill.name, skill.description, *skill.tags, *skill.tags, *skill.examples]
         return " ".join(parts)
 
     def to_a2a(self) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from pausepoint.domain import Action, PauseRequest, digest
 from pausepoint.forms import ask
 from pausepoint.orchestrator.offline import capabilities_of, plan_tasks, symbol_capabilities
 from pausepoint.orchestrator.planner import Planner
-from pausepoint.orchestrator.ranking import choose
+from pausepoint.orchestrator.ranking import Choice, choose
 from pausepoint.orchestrator.state import (
     OrchestratorState,
     PlanApproval,
@@ -108,19 +108,26 @@ def build_orchestrator(
         return {"candidates": candidates}
 
     def rank_agents(state: OrchestratorState) -> dict[str, Any]:
-        pairs: list[TaskAgentPair] = []
+        pairs: dict[str, TaskAgentPair] = {}
         unclear: list[str] = []
+        candidates = candidates_of(state)
         for task in tasks_of(state):
-            choice = choose(candidates_of(state).get(task.id, []))
-            if choice.ask or choice.best is None:
+            choice = choose(candidates.get(task.id, []))
+            best = choice.best
+            if choice.ask:
+                # "... then get it reviewed": a follow-up that the previous task's agent can
+                # do stays with it rather than asking
+                before = [pairs[d].agent for d in task.depends_on if d in pairs]
+                same = [c for c in choice.ask if c.card.name in before]
+                if same:
+                    best, choice = same[0], Choice(best=same[0])
+            if choice.ask or best is None:
                 unclear.append(task.id)
-            if choice.best is not None:
-                pairs.append(
-                    TaskAgentPair(
-                        task_id=task.id, agent=choice.best.card.name, score=choice.best.score
-                    )
+            if best is not None:
+                pairs[task.id] = TaskAgentPair(
+                    task_id=task.id, agent=best.card.name, score=best.score
                 )
-        return {"pairs": pairs, "unclear": unclear}
+        return {"pairs": list(pairs.values()), "unclear": unclear}
 
     def after_rank(state: OrchestratorState) -> Literal["ask_user", "plan_execution"]:
         return "ask_user" if state.get("unclear") else "plan_execution"
@@ -196,15 +203,16 @@ def build_orchestrator(
             }
             for t in plan_of(state)
         ]
+        plan_digest = digest({"plan": plan})
         answer: PlanApproval = ask(
             PauseRequest(
                 kind="approval",
                 title="Approve the plan?",
                 message="\n".join(f"{i}. {p['agent']}: {p['task']}" for i, p in enumerate(plan, 1)),
                 context={"plan": plan},
-                payload_digest=digest({"plan": plan}),
+                payload_digest=plan_digest,
                 actions=[
-                    Action(label="Approve", answer={"decision": "approve"}),
+                    Action(label="Approve", answer={"decision": "approve", "digest": plan_digest}),
                     Action(label="Reject", answer={"decision": "reject"}, fields=["comments"]),
                 ],
                 step="approve_plan",

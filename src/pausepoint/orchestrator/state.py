@@ -74,6 +74,7 @@ class Clarification(BaseModel):
 
 class PlanApproval(BaseModel):
     decision: Literal["approve", "reject"]
+    digest: str | None = Field(default=None, description="The digest of the plan approved.")
     comments: str | None = None
 
 
