@@ -59,7 +59,8 @@ class AgentCard(BaseModel):
         name = self.name.replace("-", " ").replace("_", " ")
         parts = [name, name, self.description]
         for skill in self.skills:
-            parts += [skill.name, skill.description, *skill.tags, *skill.tags, *skill.examples]
+            described = skill.description if skill.description != self.description else ""
+            parts += [skill.name, described, *skill.tags, *skill.tags, *skill.examples]
         return " ".join(parts)
 
     def to_a2a(self) -> dict[str, Any]:
