@@ -45,9 +45,13 @@ class Scorer(Protocol):
 
 
 class BM25Scorer:
-    """Okapi BM25 (k1=1.5, b=0.75) with an inverted index; scores are >= 0."""
+    """Okapi BM25 with an inverted index; scores are >= 0.
 
-    def __init__(self, k1: float = 1.5, b: float = 0.75) -> None:
+    `b` is 0.5 rather than the usual 0.75: a card with many tags is long because it does
+    many things, and should not lose much to a short card that mentions a word in passing.
+    """
+
+    def __init__(self, k1: float = 1.5, b: float = 0.5) -> None:
         self.k1 = k1
         self.b = b
         self._postings: dict[str, list[tuple[int, int]]] = {}
