@@ -209,3 +209,11 @@ async def test_two_unclear_tasks_are_asked_about_one_after_the_other(
         ("t2", "statistics"),
     ]
     assert [t["data"]["sum"] for t in done.result["tasks"]] == [7, 27]
+
+
+async def test_the_request_may_come_as_message_as_chat_and_a2a_doors_send_it(
+    service: ThreadService,
+) -> None:
+    view = await service.start("orchestrator", {"message": "what is 6 * 7"}, "ann")
+
+    assert view.result["answer"] == "6 * 7 = 42"

@@ -11,7 +11,7 @@ from typing import Any
 
 from langgraph.graph import StateGraph
 from langgraph.pregel import Pregel
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from pausepoint.agents.base import Agent
 from pausepoint.agents.local import local_agents
@@ -25,7 +25,13 @@ NAME = "orchestrator"
 
 
 class OrchestratorInput(BaseModel):
-    prompt: str = Field(min_length=1, description="What you want done, in your own words.")
+    """`{"prompt": "..."}`; `{"message": "..."}` (what a chat or A2A message carries) also works."""
+
+    prompt: str = Field(
+        min_length=1,
+        validation_alias=AliasChoices("prompt", "message"),
+        description="What you want done, in your own words.",
+    )
 
 
 def _runnable(workflow: Workflow, ctx: BuildContext) -> Pregel[Any, Any, Any, Any]:
