@@ -191,3 +191,25 @@ async def test_a_then_follow_up_stays_with_the_workflow_that_can_do_it(settings:
     assert [(s["agent"], s["task"]) for s in view.steps.values()] == [
         ("story", "write a short story about a fox")
     ]
+
+
+async def test_a_dependency_graph_workflow_pauses_for_its_approval_in_the_orchestrator_thread(
+    service: ThreadService,
+) -> None:
+    view = await service.start(
+        "orchestrator", {"prompt": "deploy user-api v2.1.0 to production"}, "ann"
+    )
+    [form] = view.pauses
+    assert (form.kind, form.title) == ("form", "What should deploy start with?")
+
+    view = await service.answer(view.thread_id, {"service": "user-api", "version": "v2.1.0"}, "ann")
+    [approval] = view.pauses
+    assert approval.kind == "approval"
+    assert approval.context["service"] == "user-api"
+
+    approve = next(a for a in approval.actions if a.label == "Approve")
+    done = await service.answer(view.thread_id, approve.answer, "ann")
+    assert done.status is ThreadStatus.COMPLETED
+    [task] = done.result["tasks"]
+    assert task["agent"] == "deploy"
+    assert task["data"]["deployment_result"]["status"] == "deployed"
