@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         ge=2,
         description="Connections per process to PostgreSQL (postgresql:// URLs only).",
     )
+    approve_plans: bool = Field(
+        default=False,
+        description="Orchestrator: pause for the user's approval of each plan before running it.",
+    )
     host: str = Field(default="127.0.0.1", description="HTTP server address.")
     port: int = Field(default=8000, ge=0, le=65535, description="HTTP server port.")
     workflows_dir: Path | None = Field(

@@ -215,6 +215,24 @@ def events(
 
 
 @app.command()
+def chat(
+    thread: Annotated[
+        str | None, typer.Option("--thread", help="Continue this conversation where it stopped.")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Talk to a running server instead (http://...).")
+    ] = None,
+    key: Annotated[str | None, typer.Option("--key", help="API key for --url.")] = None,
+    actor: AsOption = None,
+) -> None:
+    """Chat with the orchestrator: it plans your request and asks you when it must."""
+    from pausepoint.cli.chat import run_chat
+
+    chat_console = Console(soft_wrap=True, highlight=False)
+    sys.exit(run_chat(chat_console, _actor(actor), thread, url=url, key=key))
+
+
+@app.command()
 def demo() -> None:
     """Run the story workflow interactively: review drafts until you accept one."""
     from pausepoint.cli.demo import run_demo

@@ -103,7 +103,10 @@ def pause_from_interrupt(interrupt_id: str, value: Any, schema: Any) -> Pause:
 
 
 def pauses_of(snapshot: StateSnapshot) -> list[Pause]:
-    return [pause_from_interrupt(i.id, i.value, i.response_schema) for i in snapshot.interrupts]
+    """The pending pauses, once each: a pause deep in nested subgraphs (a workflow's task
+    inside the orchestrator) can be listed by the snapshot more than once."""
+    unique = {i.id: i for i in snapshot.interrupts}
+    return [pause_from_interrupt(i.id, i.value, i.response_schema) for i in unique.values()]
 
 
 def _answerer(pause: Pause, owner: str) -> str:
@@ -168,7 +171,7 @@ class ThreadService:
                 db=db,
                 settings=settings,
                 workflows=workflows,
-                build=BuildContext(chat_model=model),
+                build=BuildContext(chat_model=model, settings=settings),
                 clock=clock,
                 events=events,
             )

@@ -20,10 +20,10 @@ from langgraph.types import StateSnapshot
 from pydantic import BaseModel, ValidationError
 
 from pausepoint.errors import InvalidInput, WorkflowNotFound
+from pausepoint.settings import Settings
 
 if TYPE_CHECKING:
     from pausepoint.domain import Decision, Pause, ThreadView
-    from pausepoint.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,7 @@ class BuildContext:
     """What a builder may use: the configured chat model (None means offline agents)."""
 
     chat_model: BaseChatModel | None = None
+    settings: Settings | None = None
 
 
 Builder = Callable[[BuildContext], StateGraph[Any, Any, Any, Any]]
@@ -114,6 +115,7 @@ class WorkflowRegistry:
 
 def bundled(settings: Settings | None = None) -> WorkflowRegistry:
     """The workflows that ship with Pausepoint, plus the specs in `settings.workflows_dir`."""
+    from pausepoint.orchestrator.workflow import orchestrator_workflow
     from pausepoint.workflows.dag.bundled import bundled_dags, load_folder
     from pausepoint.workflows.story import STORY
 
@@ -121,4 +123,6 @@ def bundled(settings: Settings | None = None) -> WorkflowRegistry:
     if settings is not None and settings.workflows_dir is not None:
         for workflow in load_folder(settings.workflows_dir, settings):
             registry.register(workflow)
+    # last: the orchestrator's agents are the workflows registered before it
+    registry.register(orchestrator_workflow(registry))
     return registry

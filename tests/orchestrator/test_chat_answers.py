@@ -1,0 +1,65 @@
+from collections.abc import Callable
+
+import pytest
+
+from pausepoint.cli.chat import parse_answer
+from pausepoint.domain import Action, Pause
+from pausepoint.errors import InvalidAnswer
+
+REVIEW = Pause(
+    interrupt_id="i1",
+    kind="review",
+    title="Review the draft",
+    actions=[
+        Action(label="Accept", answer={"decision": "accept"}),
+        Action(label="Update with comments", answer={"decision": "update"}, fields=["comments"]),
+    ],
+)
+FORM = Pause(
+    interrupt_id="i2",
+    kind="form",
+    title="Pay",
+    response_schema={
+        "type": "object",
+        "properties": {
+            "vendor": {"type": "string"},
+            "amount": {"type": "number"},
+            "memo": {"type": "string"},
+        },
+        "required": ["vendor", "amount"],
+    },
+)
+
+
+def typed(*lines: str) -> Callable[[str], str]:
+    queue = list(lines)
+    return lambda prompt: queue.pop(0)
+
+
+def test_a_button_is_chosen_by_number_label_or_first_word() -> None:
+    for line in ("1", "Accept", "accept"):
+        assert parse_answer(REVIEW, line, typed()) == {"decision": "accept"}
+
+
+def test_text_after_the_button_fills_its_field_or_is_asked_for() -> None:
+    assert parse_answer(REVIEW, "update: give the fox a name", typed()) == {
+        "decision": "update",
+        "comments": "give the fox a name",
+    }
+    assert parse_answer(REVIEW, "2", typed("shorter")) == {
+        "decision": "update",
+        "comments": "shorter",
+    }
+
+
+def test_an_unknown_choice_names_the_buttons() -> None:
+    with pytest.raises(InvalidAnswer, match="Accept, Update with comments"):
+        parse_answer(REVIEW, "maybe", typed())
+
+
+def test_a_form_asks_field_by_field_and_types_the_values() -> None:
+    assert parse_answer(FORM, "ACME", typed("12.5", "")) == {"vendor": "ACME", "amount": 12.5}
+    assert parse_answer(FORM, '{"vendor": "B", "amount": 1}', typed()) == {
+        "vendor": "B",
+        "amount": 1,
+    }
