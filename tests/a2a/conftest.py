@@ -86,22 +86,40 @@ class Server:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    srv = Server(tmp_path / "server.db")
-    srv.start()
-    yield srv
-    srv.stop()
+def make_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """`make_server(name, keys=None)`: a started server on its own database, stopped after."""
+    servers: list[Server] = []
+
+    def make(name: str = "server", keys: str | None = None) -> Server:
+        srv = Server(tmp_path / f"{name}.db", keys)
+        servers.append(srv)
+        srv.start()
+        return srv
+
+    yield make
+    for srv in servers:
+        srv.stop()
 
 
 @pytest.fixture
-def server_settings(server: Server) -> Settings:
-    return Settings(database_url=f"sqlite:///{server.db}", model="offline", _env_file=None)  # type: ignore[call-arg]
+def server(make_server: Callable[..., Server]) -> Server:
+    return make_server()
+
+
+def settings_for(srv: Server) -> Settings:
+    return Settings(database_url=f"sqlite:///{srv.db}", model="offline", _env_file=None)  # type: ignore[call-arg]
 
 
 @pytest.fixture
-async def server_service(server_settings: Settings) -> AsyncIterator[ThreadService]:
+def service_on() -> Callable[[Server], Any]:
+    """`async with service_on(server) as svc`: a ThreadService on a server's database."""
+    return lambda srv: ThreadService.open(settings_for(srv), chat_model=None, recover=False)
+
+
+@pytest.fixture
+async def server_service(server: Server) -> AsyncIterator[ThreadService]:
     """A second ThreadService on the server's database: to look at threads and decisions."""
-    async with ThreadService.open(server_settings, chat_model=None, recover=False) as svc:
+    async with ThreadService.open(settings_for(server), chat_model=None, recover=False) as svc:
         yield svc
 
 

@@ -1,0 +1,79 @@
+"""The client half: a remote A2A agent's question becomes our pause, our answer travels back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pausepoint.domain import ThreadStatus
+from pausepoint.errors import InvalidAnswer
+from pausepoint.service.threads import ThreadService
+
+
+async def test_remote_story_pauses_our_thread_and_our_answers_complete_it(
+    service: ThreadService, server: Any, service_on: Any, story: dict[str, Any]
+) -> None:
+    view = await service.start("remote", {"url": server.url, "data": story}, "ann")
+
+    assert view.status is ThreadStatus.WAITING
+    (pause,) = view.pauses
+    assert pause.title == "Pausepoint: Review the draft"
+    assert [a.label for a in pause.actions] == ["Accept", "Update with comments"]
+    assert pause.response_schema is not None
+    assert pause.context["remote"]["url"] == server.url
+    assert pause.assignee is None
+
+    view = await service.answer(
+        view.thread_id, {"decision": "update", "comments": "make it funnier"}, "ann"
+    )
+    assert view.status is ThreadStatus.WAITING
+    (revised,) = view.pauses
+    assert revised.context["revision"] == 2
+
+    done = await service.answer(view.thread_id, {"decision": "accept"}, "ann")
+
+    assert done.status is ThreadStatus.COMPLETED
+    assert done.result == {"story": revised.context["draft"], "revisions": 2}
+    assert [d.actor for d in await service.decisions(view.thread_id)] == ["ann", "ann"]
+    async with service_on(server) as remote:
+        (thread,) = await remote.list_threads()
+        assert thread.status is ThreadStatus.COMPLETED
+        remote_decisions = await remote.decisions(thread.thread_id)
+        assert [d.answer for d in remote_decisions] == [
+            {"decision": "update", "comments": "make it funnier"},
+            {"decision": "accept"},
+        ]
+
+
+async def test_an_answer_failing_the_remote_schema_is_refused_here_and_nothing_is_sent(
+    service: ThreadService, server: Any, service_on: Any, story: dict[str, Any]
+) -> None:
+    view = await service.start("remote", {"url": server.url, "data": story}, "ann")
+
+    with pytest.raises(InvalidAnswer, match="comments"):
+        await service.answer(view.thread_id, {"decision": "update"}, "ann")
+
+    assert (await service.get(view.thread_id)).pauses == view.pauses
+    async with service_on(server) as remote:
+        (thread,) = await remote.list_threads()
+        assert thread.status is ThreadStatus.WAITING
+        assert await remote.decisions(thread.thread_id) == []
+
+
+async def test_a_remote_refusal_fails_our_thread_with_the_remote_message(
+    service: ThreadService, server: Any
+) -> None:
+    view = await service.start("remote", {"url": server.url, "message": "hello"}, "ann")
+    assert view.status is ThreadStatus.FAILED
+    assert view.error is not None
+    assert "rejected" in view.error and "name a workflow" in view.error
+
+
+async def test_an_unreachable_remote_agent_fails_our_thread_naming_it(
+    service: ThreadService,
+) -> None:
+    url = "http://127.0.0.1:9"  # the discard port: nothing listens
+    view = await service.start("remote", {"url": url, "message": "hello"}, "ann")
+    assert view.status is ThreadStatus.FAILED
+    assert view.error is not None and f"remote agent {url}" in view.error
