@@ -5,15 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from a2a.types.a2a_pb2 import TaskState
 
+from pausepoint.a2a.parts import data_of
 from pausepoint.domain import ThreadStatus
 from pausepoint.errors import InvalidAnswer
 from pausepoint.service.threads import ThreadService
 
+INPUT_REQUIRED = TaskState.TASK_STATE_INPUT_REQUIRED
+COMPLETED = TaskState.TASK_STATE_COMPLETED
+
 
 async def test_remote_story_pauses_our_thread_and_our_answers_complete_it(
-    service: ThreadService, server: Any, service_on: Any, story: dict[str, Any]
+    service: ThreadService, make_server: Any, service_on: Any, story: dict[str, Any]
 ) -> None:
+    server = make_server("remote")
     view = await service.start("remote", {"url": server.url, "data": story}, "ann")
 
     assert view.status is ThreadStatus.WAITING
@@ -47,8 +53,9 @@ async def test_remote_story_pauses_our_thread_and_our_answers_complete_it(
 
 
 async def test_an_answer_failing_the_remote_schema_is_refused_here_and_nothing_is_sent(
-    service: ThreadService, server: Any, service_on: Any, story: dict[str, Any]
+    service: ThreadService, make_server: Any, service_on: Any, story: dict[str, Any]
 ) -> None:
+    server = make_server("remote")
     view = await service.start("remote", {"url": server.url, "data": story}, "ann")
 
     with pytest.raises(InvalidAnswer, match="comments"):
@@ -77,3 +84,44 @@ async def test_an_unreachable_remote_agent_fails_our_thread_naming_it(
     view = await service.start("remote", {"url": url, "message": "hello"}, "ann")
     assert view.status is ThreadStatus.FAILED
     assert view.error is not None and f"remote agent {url}" in view.error
+
+
+async def test_a_langgraph_dev_graph_that_interrupts_is_answered_by_our_user(
+    service: ThreadService, langgraph_dev: str
+) -> None:
+    view = await service.start("remote", {"url": langgraph_dev, "message": "plan a trip"}, "ann")
+
+    assert view.status is ThreadStatus.WAITING
+    (pause,) = view.pauses
+    assert pause.title == "trip: Which city should the trip go to?"
+
+    done = await service.answer(view.thread_id, "Lisbon", "ann")
+
+    assert done.status is ThreadStatus.COMPLETED
+    assert done.result == "Booked a trip to Lisbon."
+
+
+async def test_nested_across_processes_an_answer_given_to_a_reaches_b_and_both_log_it(
+    make_server: Any, service_on: Any, connect: Any, story: dict[str, Any]
+) -> None:
+    a, b = make_server("a"), make_server("b")
+    client = await connect(a.url)
+
+    task = await client.send(data={"workflow": "remote", "input": {"url": b.url, "data": story}})
+    assert task.status.state == INPUT_REQUIRED
+    assert client.pauses(task)[0]["title"] == "Pausepoint: Review the draft"
+
+    task = await client.send(text="update: make it funnier", task=task)
+    assert task.status.state == INPUT_REQUIRED
+    (revised,) = client.pauses(task)
+    assert revised["context"]["revision"] == 2
+
+    task = await client.send(text="accept", task=task)
+    assert task.status.state == COMPLETED
+    story_of_b = {"story": revised["context"]["draft"], "revisions": 2}
+    assert data_of(task.artifacts[0].parts) == [story_of_b]
+    for srv in (a, b):
+        async with service_on(srv) as svc:
+            (thread,) = await svc.list_threads()
+            decisions = await svc.decisions(thread.thread_id)
+            assert [d.answer["decision"] for d in decisions] == ["update", "accept"]

@@ -85,8 +85,9 @@ async def test_text_that_names_no_action_is_refused_with_the_choices(
 
 
 async def test_paused_task_survives_a_server_restart_and_is_answerable_after_it(
-    server: Any, connect: Any, story: dict[str, Any]
+    make_server: Any, connect: Any, story: dict[str, Any]
 ) -> None:
+    server = make_server()
     a2a = await connect(server.url)
     task = await a2a.send(data=story)
     task = await a2a.send(text="update: make it funnier", task=task)
@@ -102,8 +103,9 @@ async def test_paused_task_survives_a_server_restart_and_is_answerable_after_it(
 
 @pytest.mark.parametrize("restart", [False, True], ids=["live", "after-restart"])
 async def test_cancelling_the_task_cancels_its_thread(
-    server: Any, connect: Any, story: dict[str, Any], server_service: ThreadService, restart: bool
+    make_server: Any, service_on: Any, connect: Any, story: dict[str, Any], restart: bool
 ) -> None:
+    server = make_server()
     a2a = await connect(server.url)
     task = await a2a.send(data=story)
     if restart:
@@ -113,9 +115,10 @@ async def test_cancelling_the_task_cancels_its_thread(
     cancelled = await a2a.client.cancel_task(CancelTaskRequest(id=task.id))
 
     assert cancelled.status.state == TaskState.TASK_STATE_CANCELED
-    view = await server_service.get(a2a.thread_id(task))
-    assert view.status is ThreadStatus.CANCELLED
-    assert await server_service.inbox("local") == []
+    async with service_on(server) as svc:
+        view = await svc.get(a2a.thread_id(task))
+        assert view.status is ThreadStatus.CANCELLED
+        assert await svc.inbox("local") == []
 
 
 async def test_a_new_message_without_a_workflow_is_rejected_naming_the_workflows(

@@ -1,0 +1,109 @@
+"""How text maps onto a pause, and how a remote task's state reads as a question or a result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from a2a.helpers import new_data_part, new_text_part
+from a2a.types.a2a_pb2 import Artifact, Message, Role, Task, TaskState, TaskStatus
+
+from pausepoint.a2a.answers import answer_from_text
+from pausepoint.a2a.client import read_turn
+from pausepoint.domain import Action, Pause
+from pausepoint.errors import InvalidAnswer
+
+
+def review_pause() -> Pause:
+    return Pause(
+        interrupt_id="i1",
+        kind="review",
+        title="Review the draft",
+        actions=[
+            Action(label="Accept", answer={"decision": "accept"}),
+            Action(
+                label="Update with comments", answer={"decision": "update"}, fields=["comments"]
+            ),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("accept", {"decision": "accept"}),
+        ("Accept", {"decision": "accept"}),
+        ("update: make it funnier", {"decision": "update", "comments": "make it funnier"}),
+        ("Update with comments: shorter", {"decision": "update", "comments": "shorter"}),
+        ("update", {"decision": "update"}),
+    ],
+)
+def test_text_names_an_action_and_fills_its_one_field(text: str, answer: Any) -> None:
+    assert answer_from_text(review_pause(), text) == answer
+
+
+def test_text_naming_no_action_is_refused_listing_the_actions() -> None:
+    with pytest.raises(InvalidAnswer, match="'accept', 'update: <text>'"):
+        answer_from_text(review_pause(), "ship it")
+
+
+def test_text_fills_a_single_text_field_or_a_string_or_a_yes_no() -> None:
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    assert answer_from_text(
+        Pause(interrupt_id="i", title="Name?", response_schema=schema), "Ann"
+    ) == {"name": "Ann"}
+    assert answer_from_text(Pause(interrupt_id="i", title="Why?"), " because ") == "because"
+    boolean = Pause(interrupt_id="i", title="Deploy?", response_schema={"type": "boolean"})
+    assert answer_from_text(boolean, "yes") is True
+
+
+def test_text_cannot_answer_a_form_of_several_fields() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}, "b": {"type": "integer"}},
+        "required": ["a", "b"],
+    }
+    with pytest.raises(InvalidAnswer, match="data part"):
+        answer_from_text(Pause(interrupt_id="i", title="Form", response_schema=schema), "x")
+
+
+def _task(
+    state: TaskState, text: str = "", data: list[Any] = (), artifacts: list[Artifact] = ()
+) -> Task:  # type: ignore[assignment]
+    parts = [new_text_part(text)] if text else []
+    parts += [new_data_part(d) for d in data]
+    message = Message(role=Role.ROLE_AGENT, message_id="m", parts=parts)
+    return Task(
+        id="t1",
+        context_id="c1",
+        status=TaskStatus(state=state, message=message),
+        artifacts=artifacts,
+    )
+
+
+def test_a_langgraph_interrupt_artifact_reads_as_a_question_answered_by_resume() -> None:
+    interrupt = Artifact(
+        artifact_id="a",
+        name="Interrupt",
+        parts=[
+            new_data_part(
+                {"id": "int-1", "value": "Which city?", "response_schema": {"type": "string"}}
+            )
+        ],
+    )
+    turn = read_turn(_task(TaskState.TASK_STATE_INPUT_REQUIRED, artifacts=[interrupt]), "lg", "u")
+    assert turn.waiting and turn.style == "interrupt"
+    assert turn.question is not None and turn.question["title"] == "lg: Which city?"
+    assert turn.schema == {"type": "string"}
+
+
+def test_a_plain_text_question_reads_as_a_text_question() -> None:
+    turn = read_turn(_task(TaskState.TASK_STATE_INPUT_REQUIRED, text="Your name?"), "agent", "u")
+    assert turn.style == "text" and turn.question is not None
+    assert turn.question["title"] == "agent: Your name?"
+
+
+def test_a_completed_task_reads_its_artifacts_as_the_result() -> None:
+    result = Artifact(artifact_id="r", name="result", parts=[new_data_part({"story": "s"})])
+    turn = read_turn(_task(TaskState.TASK_STATE_COMPLETED, artifacts=[result]), "agent", "u")
+    assert turn.state == "completed" and turn.result == {"story": "s"}
