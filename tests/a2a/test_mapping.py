@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -9,9 +10,13 @@ from a2a.helpers import new_data_part, new_text_part
 from a2a.types.a2a_pb2 import Artifact, Message, Role, Task, TaskState, TaskStatus
 
 from pausepoint.a2a.answers import answer_from_text
+from pausepoint.a2a.card import build_card
 from pausepoint.a2a.client import read_turn
+from pausepoint.a2a.executor import choose_workflow
 from pausepoint.domain import Action, Pause
-from pausepoint.errors import InvalidAnswer
+from pausepoint.errors import InvalidAnswer, InvalidInput
+from pausepoint.workflows.registry import WorkflowRegistry, bundled
+from pausepoint.workflows.story import STORY
 
 
 def review_pause() -> Pause:
@@ -67,17 +72,14 @@ def test_text_cannot_answer_a_form_of_several_fields() -> None:
         answer_from_text(Pause(interrupt_id="i", title="Form", response_schema=schema), "x")
 
 
-def _task(
-    state: TaskState, text: str = "", data: list[Any] = (), artifacts: list[Artifact] = ()
-) -> Task:  # type: ignore[assignment]
+def _task(state: TaskState, text: str = "", artifacts: list[Artifact] | None = None) -> Task:
     parts = [new_text_part(text)] if text else []
-    parts += [new_data_part(d) for d in data]
     message = Message(role=Role.ROLE_AGENT, message_id="m", parts=parts)
     return Task(
         id="t1",
         context_id="c1",
         status=TaskStatus(state=state, message=message),
-        artifacts=artifacts,
+        artifacts=artifacts or [],
     )
 
 
@@ -107,3 +109,28 @@ def test_a_completed_task_reads_its_artifacts_as_the_result() -> None:
     result = Artifact(artifact_id="r", name="result", parts=[new_data_part({"story": "s"})])
     turn = read_turn(_task(TaskState.TASK_STATE_COMPLETED, artifacts=[result]), "agent", "u")
     assert turn.state == "completed" and turn.result == {"story": "s"}
+
+
+def _registry_with_orchestrator() -> WorkflowRegistry:
+    registry = bundled()
+    registry.register(replace(STORY, name="orchestrator", description="Plans and delegates."))
+    return registry
+
+
+def test_plain_text_starts_the_orchestrator_when_one_is_registered() -> None:
+    assert choose_workflow(_registry_with_orchestrator(), {}, "write a story") == (
+        "orchestrator",
+        {"message": "write a story"},
+    )
+    with pytest.raises(InvalidInput, match="name a workflow"):
+        choose_workflow(bundled(), {}, "write a story")
+
+
+def test_the_card_has_a_skill_per_workflow_and_a_chat_skill_for_the_orchestrator() -> None:
+    card = build_card(_registry_with_orchestrator(), "http://127.0.0.1:1")
+    skills = {s.id: s.name for s in card.skills}
+    assert skills == {
+        "orchestrator": "Chat with the orchestrator",
+        "remote": "remote",
+        "story": "story",
+    }

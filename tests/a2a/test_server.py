@@ -211,3 +211,22 @@ async def test_streaming_ends_input_required_with_the_pause(
     assert last.HasField("status_update")
     assert last.status_update.status.state == INPUT_REQUIRED
     assert data_of(last.status_update.status.message.parts)[0]["title"] == "Review the draft"
+
+
+async def test_an_answer_to_a_pause_answered_from_another_door_is_not_applied_to_the_next(
+    server: Any, connect: Any, story: dict[str, Any], server_service: ThreadService
+) -> None:
+    a2a = await connect(server.url)
+    task = await a2a.send(data=story)
+    thread_id = a2a.thread_id(task)
+    await server_service.answer(thread_id, {"decision": "update", "comments": "shorter"}, "local")
+
+    stale = await a2a.send(text="accept", task=task)
+
+    assert stale.status.state == INPUT_REQUIRED
+    assert "another door" in a2a.text(stale)
+    (current,) = a2a.pauses(stale)
+    assert current["context"]["revision"] == 2
+    assert len(await server_service.decisions(thread_id)) == 1
+    done = await a2a.send(text="accept", task=stale)
+    assert done.status.state == COMPLETED

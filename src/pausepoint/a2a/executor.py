@@ -21,14 +21,15 @@ from a2a.helpers import new_task
 from a2a.server.agent_execution import AgentExecutor, RequestContext
 from a2a.server.events import EventQueue
 from a2a.server.tasks import TaskUpdater
-from a2a.types.a2a_pb2 import Message, TaskState
+from a2a.types.a2a_pb2 import Message, Task, TaskState
 
 from pausepoint.a2a.answers import answers_from_message
 from pausepoint.a2a.links import Link, TaskLinks
-from pausepoint.a2a.parts import make_parts, message_data, message_text
+from pausepoint.a2a.parts import data_of, make_parts, message_data, message_text
 from pausepoint.domain import ThreadStatus, ThreadView
 from pausepoint.errors import Conflict, Forbidden, InvalidAnswer, InvalidInput, NotFound
 from pausepoint.service.threads import ThreadService
+from pausepoint.workflows.registry import WorkflowRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,9 @@ def actor_of(context: RequestContext) -> str:
     return context.call_context.user.user_name or DEFAULT_ACTOR
 
 
-def choose_workflow(service: ThreadService, data: dict[str, Any], text: str) -> tuple[str, Any]:
+def choose_workflow(
+    workflows: WorkflowRegistry, data: dict[str, Any], text: str
+) -> tuple[str, dict[str, Any]]:
     """The workflow and input a new message asks for; InvalidInput explains what to send."""
     name = data.get("workflow")
     if isinstance(name, str):
@@ -50,9 +53,9 @@ def choose_workflow(service: ThreadService, data: dict[str, Any], text: str) -> 
         if not isinstance(raw, dict):
             raise InvalidInput('"input" must be an object')
         return name, raw
-    if text and ORCHESTRATOR in service.workflows:
+    if text and ORCHESTRATOR in workflows:
         return ORCHESTRATOR, {"message": text}
-    known = ", ".join(w.name for w in service.workflows)
+    known = ", ".join(w.name for w in workflows)
     raise InvalidInput(
         'name a workflow: send a data part {"workflow": NAME, "input": {...}} '
         f"(workflows: {known})"
@@ -66,6 +69,17 @@ def _message(
     return updater.new_agent_message(
         make_parts(text, data or []), metadata={"thread_id": view.thread_id}
     )
+
+
+def _shown_pauses(task: Task | None) -> set[str]:
+    """The interrupt ids of the pauses the task's last status message showed."""
+    if task is None:
+        return set()
+    return {
+        str(d["interrupt_id"])
+        for d in data_of(task.status.message.parts)
+        if isinstance(d, dict) and "interrupt_id" in d
+    }
 
 
 class ThreadExecutor(AgentExecutor):
@@ -94,7 +108,7 @@ class ThreadExecutor(AgentExecutor):
     ) -> None:
         data, text = message_data(context.message), message_text(context.message)
         try:
-            workflow, raw = choose_workflow(self._service, data, text)
+            workflow, raw = choose_workflow(self._service.workflows, data, text)
             self._service.workflows.get(workflow).parse_input(raw)
         except (InvalidInput, NotFound) as exc:
             await updater.reject(self._error_message(updater, exc))
@@ -110,6 +124,14 @@ class ThreadExecutor(AgentExecutor):
         view = await self._service.get(link.thread_id)
         if view.status is not ThreadStatus.WAITING:
             await self._publish(updater, view)
+            return
+        shown = _shown_pauses(context.current_task)
+        if shown and not shown & {p.interrupt_id for p in view.pauses}:
+            moved = Conflict(
+                "the pause this task showed was answered from another door; "
+                "the thread now waits for the pause below"
+            )
+            await self._still_waiting(updater, view, moved)
             return
         try:
             answers = answers_from_message(
