@@ -9,7 +9,7 @@ from a2a.types.a2a_pb2 import TaskState
 
 from pausepoint.a2a.parts import data_of
 from pausepoint.domain import ThreadStatus
-from pausepoint.errors import InvalidAnswer
+from pausepoint.errors import InvalidAnswer, InvalidInput
 from pausepoint.service.threads import ThreadService
 
 INPUT_REQUIRED = TaskState.TASK_STATE_INPUT_REQUIRED
@@ -125,3 +125,11 @@ async def test_nested_across_processes_an_answer_given_to_a_reaches_b_and_both_l
             (thread,) = await svc.list_threads()
             decisions = await svc.decisions(thread.thread_id)
             assert [d.answer["decision"] for d in decisions] == ["update", "accept"]
+
+
+async def test_remote_input_needs_a_url_and_something_to_send(service: ThreadService) -> None:
+    with pytest.raises(InvalidInput, match="remote"):
+        await service.start("remote", {"url": "http://127.0.0.1:9"}, "ann")
+    with pytest.raises(InvalidInput):
+        await service.start("remote", {"url": "ftp://x", "message": "hi"}, "ann")
+    assert await service.list_threads() == []

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import httpx
@@ -68,7 +68,6 @@ class RemoteTurn:
     schema: dict[str, Any] | None = None
     style: AnswerStyle = "text"
     result: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def waiting(self) -> bool:

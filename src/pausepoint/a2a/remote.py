@@ -14,7 +14,7 @@ from typing import Any, Literal, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from pausepoint.a2a.client import A2AClient, RemoteAgentError, RemoteTurn
 from pausepoint.workflows.registry import BuildContext, Workflow
@@ -28,6 +28,12 @@ class RemoteInput(BaseModel):
         description='A data part to send, e.g. {"workflow": "story", "input": {...}}.',
     )
     timeout_seconds: float = Field(default=120.0, gt=0, description="Per remote call.")
+
+    @model_validator(mode="after")
+    def _something_to_send(self) -> RemoteInput:
+        if not self.message and self.data is None:
+            raise ValueError("give a message or data to send")
+        return self
 
 
 class RemoteState(TypedDict, total=False):
