@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -133,3 +134,29 @@ async def test_remote_input_needs_a_url_and_something_to_send(service: ThreadSer
     with pytest.raises(InvalidInput):
         await service.start("remote", {"url": "ftp://x", "message": "hi"}, "ann")
     assert await service.list_threads() == []
+
+
+async def test_a_remote_agent_that_never_answers_fails_our_thread_after_the_timeout(
+    service: ThreadService,
+) -> None:
+    connections: list[asyncio.StreamWriter] = []
+
+    async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)  # take the request, never answer
+
+    silent = await asyncio.start_server(hang, "127.0.0.1", 0)
+    port = silent.sockets[0].getsockname()[1]
+    try:
+        view = await service.start(
+            "remote",
+            {"url": f"http://127.0.0.1:{port}", "message": "hi", "timeout_seconds": 1},
+            "ann",
+        )
+    finally:
+        for writer in connections:
+            writer.close()
+            await writer.wait_closed()
+        silent.close()
+        await silent.wait_closed()
+    assert view.status is ThreadStatus.FAILED
+    assert view.error is not None and "did not answer within 1.0s" in view.error
