@@ -8,7 +8,9 @@ A thread's state is published as the task's state: waiting -> INPUT_REQUIRED (th
 message as text, the whole Pause as a data part), completed -> an artifact with the result,
 failed -> FAILED with the error. Errors the person can fix (an invalid answer, a stale pause)
 keep the task INPUT_REQUIRED with a message that says what is wrong; the service guarantees
-the thread is unchanged.
+the thread is unchanged. A text or `{"answer": ...}` reply answers the pause the task showed:
+if another door answered that one meanwhile, the task shows the new pause instead of
+applying the reply to it (a reply that names interrupt ids is checked by the service).
 """
 
 from __future__ import annotations
@@ -125,8 +127,10 @@ class ThreadExecutor(AgentExecutor):
         if view.status is not ThreadStatus.WAITING:
             await self._publish(updater, view)
             return
+        data, text = message_data(context.message), message_text(context.message)
+        explicit = "answers" in data or "interrupt_id" in data
         shown = _shown_pauses(context.current_task)
-        if shown and not shown & {p.interrupt_id for p in view.pauses}:
+        if shown and not explicit and not shown & {p.interrupt_id for p in view.pauses}:
             moved = Conflict(
                 "the pause this task showed was answered from another door; "
                 "the thread now waits for the pause below"
@@ -134,9 +138,7 @@ class ThreadExecutor(AgentExecutor):
             await self._still_waiting(updater, view, moved)
             return
         try:
-            answers = answers_from_message(
-                view.pauses, message_data(context.message), message_text(context.message)
-            )
+            answers = answers_from_message(view.pauses, data, text)
             view = await self._service.resume(link.thread_id, answers, actor)
         except (InvalidAnswer, Conflict, Forbidden) as exc:
             await self._still_waiting(updater, view, exc)
