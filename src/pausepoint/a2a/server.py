@@ -11,12 +11,14 @@ threads it starts, answers their pauses, and is the actor in the decision log.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from a2a.auth.user import User
+from a2a.server.agent_execution.active_task import TERMINAL_TASK_STATES
 from a2a.server.context import ServerCallContext
+from a2a.server.events import Event
 from a2a.server.request_handlers import DefaultRequestHandler
 from a2a.server.request_handlers.response_helpers import agent_card_to_dict
 from a2a.server.routes import (
@@ -25,8 +27,10 @@ from a2a.server.routes import (
     create_jsonrpc_routes,
     create_rest_routes,
 )
-from a2a.types.a2a_pb2 import CancelTaskRequest, Task
+from a2a.server.tasks import TaskStore
+from a2a.types.a2a_pb2 import CancelTaskRequest, Message, SendMessageRequest, Task, TaskState
 from a2a.utils.constants import AGENT_CARD_WELL_KNOWN_PATH
+from a2a.utils.errors import UnsupportedOperationError
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
@@ -67,12 +71,47 @@ class _ActorContextBuilder(DefaultServerCallContextBuilder):
 
 
 class _RequestHandler(DefaultRequestHandler):
-    """a2a-sdk's handler; cancelling a task cancels its thread even when no runner is live."""
+    """a2a-sdk's handler, plus: cancelling a task cancels its thread even when no runner is
+    live, and a message to a finished task is refused before a runner is built for it (the
+    SDK's runner for such a task leaks a pending asyncio task)."""
 
-    def __init__(self, *args: Any, links: TaskLinks, service: ThreadService, **kw: Any) -> None:
-        super().__init__(*args, **kw)
+    def __init__(
+        self,
+        executor: ThreadExecutor,
+        store: TaskStore,
+        *args: Any,
+        links: TaskLinks,
+        service: ThreadService,
+        **kw: Any,
+    ) -> None:
+        super().__init__(executor, store, *args, **kw)
+        self._store = store
         self._links = links
         self._service = service
+
+    async def _refuse_finished(
+        self, params: SendMessageRequest, context: ServerCallContext
+    ) -> None:
+        if not params.message.task_id:
+            return
+        task = await self._store.get(params.message.task_id, context)
+        if task is not None and task.status.state in TERMINAL_TASK_STATES:
+            state = TaskState.Name(task.status.state)
+            raise UnsupportedOperationError(message=f"Task {task.id} is in terminal state: {state}")
+
+    async def on_message_send(
+        self, params: SendMessageRequest, context: ServerCallContext
+    ) -> Message | Task:
+        await self._refuse_finished(params, context)
+        result: Message | Task = await super().on_message_send(params, context)
+        return result
+
+    async def on_message_send_stream(
+        self, params: SendMessageRequest, context: ServerCallContext
+    ) -> AsyncGenerator[Event, None]:
+        await self._refuse_finished(params, context)
+        async for event in super().on_message_send_stream(params, context):
+            yield event
 
     async def on_cancel_task(
         self, params: CancelTaskRequest, context: ServerCallContext
@@ -121,9 +160,10 @@ def mount_a2a(
     engine = make_engine(settings)
     links = TaskLinks(engine)
     base = f"http://{settings.host}:{settings.port}"
+    store = make_task_store(engine)
     handler = _RequestHandler(
         ThreadExecutor(service, links),
-        make_task_store(engine),
+        store,
         build_card(service.workflows, base),
         interrupted_task_timeout=IDLE_RELEASE_SECONDS,
         links=links,
