@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from a2a.types.a2a_pb2 import TaskState
 
+from pausepoint.a2a.client import A2AClient, RemoteAgentError
 from pausepoint.a2a.parts import data_of
 from pausepoint.domain import ThreadStatus
 from pausepoint.errors import InvalidAnswer, InvalidInput
@@ -160,3 +161,11 @@ async def test_a_remote_agent_that_never_answers_fails_our_thread_after_the_time
         await silent.wait_closed()
     assert view.status is ThreadStatus.FAILED
     assert view.error is not None and "did not answer within 1.0s" in view.error
+
+
+async def test_a_remote_agent_is_a_url_whose_card_lists_its_skills(server: Any) -> None:
+    card = await A2AClient().fetch_card(server.url)
+    assert card.name == "Pausepoint"
+    assert {"story", "remote"} <= {s.id for s in card.skills}
+    with pytest.raises(RemoteAgentError, match="no agent card"):
+        await A2AClient().fetch_card("http://127.0.0.1:9")
