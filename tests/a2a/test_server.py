@@ -230,3 +230,11 @@ async def test_an_answer_to_a_pause_answered_from_another_door_is_not_applied_to
     assert len(await server_service.decisions(thread_id)) == 1
     done = await a2a.send(text="accept", task=stale)
     assert done.status.state == COMPLETED
+
+
+async def test_a_failed_thread_is_a_failed_task_with_the_error(server: Any, connect: Any) -> None:
+    a2a = await connect(server.url)
+    unreachable = {"url": "http://127.0.0.1:9", "message": "hi", "timeout_seconds": 5}
+    task = await a2a.send(data={"workflow": "remote", "input": unreachable})
+    assert task.status.state == TaskState.TASK_STATE_FAILED
+    assert "remote agent http://127.0.0.1:9" in a2a.text(task)
