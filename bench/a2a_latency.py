@@ -4,7 +4,9 @@
 
 Each sample starts a story thread (untimed), then times one answer that runs the writer and
 pauses again ("update: ..."): `ThreadService.answer` in-process, or a JSON-RPC `SendMessage`
-on the task over loopback HTTP. Prints the medians (and p90) in milliseconds.
+on the task over loopback HTTP to uvicorn in the same process. The two paths alternate
+sample by sample (each on its own SQLite file) so machine load hits both alike. Prints the
+medians (and p90) in milliseconds.
 """
 
 from __future__ import annotations
@@ -45,17 +47,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def direct(root: Path, n: int) -> list[float]:
-    samples = []
-    async with ThreadService.open(_settings(root, "direct"), chat_model=None) as service:
-        for _ in range(n):
-            view = await service.start("story", STORY["input"], "bench")
-            t0 = time.perf_counter()
-            await service.answer(
-                view.thread_id, {"decision": "update", "comments": "make it funnier"}, "bench"
-            )
-            samples.append(time.perf_counter() - t0)
-    return samples
+async def direct_sample(service: ThreadService) -> float:
+    view = await service.start("story", STORY["input"], "bench")
+    t0 = time.perf_counter()
+    await service.answer(
+        view.thread_id, {"decision": "update", "comments": "make it funnier"}, "bench"
+    )
+    return time.perf_counter() - t0
 
 
 @asynccontextmanager
@@ -97,20 +95,13 @@ async def _send(client: object, parts: list[Part], task: Task | None = None) -> 
     raise RuntimeError("no response")
 
 
-async def over_a2a(root: Path, n: int) -> list[float]:
-    samples = []
-    port = _free_port()
-    async with serve(_settings(root, "a2a", port)) as url, httpx.AsyncClient(timeout=120) as http:
-        factory = ClientFactory(ClientConfig(streaming=False, httpx_client=http))
-        client = await factory.create_from_url(url)
-        for _ in range(n):
-            task = await _send(client, [new_data_part(STORY)])
-            t0 = time.perf_counter()
-            task = await _send(client, [new_text_part("update: make it funnier")], task)
-            samples.append(time.perf_counter() - t0)
-            assert task.status.state == TaskState.TASK_STATE_INPUT_REQUIRED
-        await client.close()
-    return samples
+async def a2a_sample(client: object) -> float:
+    task = await _send(client, [new_data_part(STORY)])
+    t0 = time.perf_counter()
+    task = await _send(client, [new_text_part("update: make it funnier")], task)
+    elapsed = time.perf_counter() - t0
+    assert task.status.state == TaskState.TASK_STATE_INPUT_REQUIRED
+    return elapsed
 
 
 def _ms(samples: list[float]) -> str:
@@ -120,14 +111,29 @@ def _ms(samples: list[float]) -> str:
 
 
 async def main(n: int) -> None:
+    """Alternate the two paths sample by sample, so machine load hits both alike."""
+    direct: list[float] = []
+    over_a2a: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        await direct(root, 3)  # warm up imports and the SQLite file
-        d = await direct(root, n)
-        a = await over_a2a(root, n)
-    print(f"one answer, direct ThreadService.answer: {_ms(d)}  (n={n})")
-    print(f"one answer, over A2A (JSON-RPC, loopback): {_ms(a)}  (n={n})")
-    print(f"A2A overhead (median): {(statistics.median(a) - statistics.median(d)) * 1000:.1f} ms")
+        async with (
+            ThreadService.open(_settings(root, "direct"), chat_model=None) as service,
+            serve(_settings(root, "a2a", _free_port())) as url,
+            httpx.AsyncClient(timeout=120) as http,
+        ):
+            client = await ClientFactory(
+                ClientConfig(streaming=False, httpx_client=http)
+            ).create_from_url(url)
+            for i in range(n + 3):  # the first 3 of each warm up
+                d, a = await direct_sample(service), await a2a_sample(client)
+                if i >= 3:
+                    direct.append(d)
+                    over_a2a.append(a)
+            await client.close()
+    print(f"one answer, direct ThreadService.answer: {_ms(direct)}  (n={n})")
+    print(f"one answer, over A2A (JSON-RPC, loopback): {_ms(over_a2a)}  (n={n})")
+    overhead = (statistics.median(over_a2a) - statistics.median(direct)) * 1000
+    print(f"A2A overhead (median): {overhead:.1f} ms")
 
 
 if __name__ == "__main__":
