@@ -124,6 +124,8 @@ def _result(task: Task) -> Any:
             continue
         data = data_of(artifact.parts)
         values.extend(data if data else [text_of(artifact.parts)])
+    if not values:
+        return None
     return values[0] if len(values) == 1 else values
 
 
