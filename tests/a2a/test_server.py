@@ -238,3 +238,20 @@ async def test_a_failed_thread_is_a_failed_task_with_the_error(server: Any, conn
     task = await a2a.send(data={"workflow": "remote", "input": unreachable})
     assert task.status.state == TaskState.TASK_STATE_FAILED
     assert "remote agent http://127.0.0.1:9" in a2a.text(task)
+
+
+async def test_an_approval_is_answered_over_a2a_by_naming_its_action(
+    server: Any, connect: Any
+) -> None:
+    a2a = await connect(server.url)
+    plan = {"service": "user-api", "version": "v2.1.0"}
+    task = await a2a.send(data={"workflow": "deploy", "input": plan})
+    assert task.status.state == INPUT_REQUIRED
+    (pause,) = a2a.pauses(task)
+    assert pause["kind"] == "approval" and pause["payload_digest"]
+
+    task = await a2a.send(text="approve", task=task)
+
+    assert task.status.state == COMPLETED
+    (result,) = data_of(task.artifacts[0].parts)
+    assert result["deployment_result"]["status"] == "deployed"
