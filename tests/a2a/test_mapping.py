@@ -9,7 +9,7 @@ import pytest
 from a2a.helpers import new_data_part, new_text_part
 from a2a.types.a2a_pb2 import Artifact, Message, Role, Task, TaskState, TaskStatus
 
-from pausepoint.a2a.answers import answer_from_text
+from pausepoint.a2a.answers import answer_from_text, answers_from_message
 from pausepoint.a2a.card import build_card
 from pausepoint.a2a.client import read_turn
 from pausepoint.a2a.executor import choose_workflow
@@ -133,3 +133,14 @@ def test_the_card_has_a_skill_per_workflow_and_a_chat_skill_for_the_orchestrator
     assert set(skills) == {w.name for w in registry}
     assert skills["orchestrator"] == "Chat with the orchestrator"
     assert skills["story"] == "story"
+
+
+def test_with_several_pauses_pending_a_reply_must_name_the_pause() -> None:
+    first, second = Pause(interrupt_id="a", title="A"), Pause(interrupt_id="b", title="B")
+    with pytest.raises(InvalidAnswer, match=r"2 pauses are pending.*ids: a, b"):
+        answers_from_message([first, second], {}, "yes")
+    assert answers_from_message([first, second], {"interrupt_id": "b"}, "fine") == {"b": "fine"}
+    assert answers_from_message([first, second], {"answers": {"a": 1, "b": 2}}, "") == {
+        "a": 1,
+        "b": 2,
+    }
