@@ -9,7 +9,7 @@ import pytest
 from a2a.helpers import new_data_part, new_text_part
 from a2a.types.a2a_pb2 import Artifact, Message, Role, Task, TaskState, TaskStatus
 
-from pausepoint.a2a.answers import answer_from_text, answers_from_message
+from pausepoint.a2a.answers import answers_from_message
 from pausepoint.a2a.card import build_card
 from pausepoint.a2a.client import read_turn
 from pausepoint.a2a.executor import choose_workflow
@@ -44,32 +44,13 @@ def review_pause() -> Pause:
     ],
 )
 def test_text_names_an_action_and_fills_its_one_field(text: str, answer: Any) -> None:
-    assert answer_from_text(review_pause(), text) == answer
+    assert answers_from_message([review_pause()], {}, text) == {"i1": answer}
 
 
-def test_text_naming_no_action_is_refused_listing_the_actions() -> None:
-    with pytest.raises(InvalidAnswer, match="'accept', 'update: <text>'"):
-        answer_from_text(review_pause(), "ship it")
-
-
-def test_text_fills_a_single_text_field_or_a_string_or_a_yes_no() -> None:
-    schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
-    assert answer_from_text(
-        Pause(interrupt_id="i", title="Name?", response_schema=schema), "Ann"
-    ) == {"name": "Ann"}
-    assert answer_from_text(Pause(interrupt_id="i", title="Why?"), " because ") == "because"
-    boolean = Pause(interrupt_id="i", title="Deploy?", response_schema={"type": "boolean"})
-    assert answer_from_text(boolean, "yes") is True
-
-
-def test_text_cannot_answer_a_form_of_several_fields() -> None:
-    schema = {
-        "type": "object",
-        "properties": {"a": {"type": "string"}, "b": {"type": "integer"}},
-        "required": ["a", "b"],
+def test_free_text_on_a_review_becomes_the_comment() -> None:
+    assert answers_from_message([review_pause()], {}, "give the fox a name") == {
+        "i1": {"decision": "update", "comments": "give the fox a name"}
     }
-    with pytest.raises(InvalidAnswer, match="data part"):
-        answer_from_text(Pause(interrupt_id="i", title="Form", response_schema=schema), "x")
 
 
 def _task(state: TaskState, text: str = "", artifacts: list[Artifact] | None = None) -> Task:

@@ -74,14 +74,14 @@ async def test_invalid_answer_keeps_task_input_required_and_thread_unchanged(
     assert done.status.state == COMPLETED
 
 
-async def test_text_that_names_no_action_is_refused_with_the_choices(
+async def test_free_text_on_a_review_is_taken_as_the_comment_for_a_revision(
     server: Any, connect: Any, story: dict[str, Any]
 ) -> None:
     a2a = await connect(server.url)
     task = await a2a.send(data=story)
-    refused = await a2a.send(text="maybe later", task=task)
-    assert refused.status.state == INPUT_REQUIRED
-    assert "'accept'" in a2a.text(refused) and "'update: <text>'" in a2a.text(refused)
+    revised = await a2a.send(text="give the keeper a dog", task=task)
+    assert revised.status.state == INPUT_REQUIRED
+    assert a2a.pauses(revised)[0]["context"]["revision"] == 2
 
 
 async def test_paused_task_survives_a_server_restart_and_is_answerable_after_it(

@@ -45,14 +45,18 @@ class Link:
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
-    """An SQLAlchemy engine on the configured database (the checkpoints' SQLite file)."""
+    """An SQLAlchemy engine on the configured database (where the checkpoints live)."""
     path = settings.sqlite_path
-    if path is None:
-        raise ConfigurationError(f"the A2A door needs sqlite:///...; got {settings.database_url!r}")
-    return create_async_engine(
-        f"sqlite+aiosqlite:///{path}",
-        connect_args={"timeout": settings.busy_timeout_ms / 1000},
-    )
+    if path is not None:
+        return create_async_engine(
+            f"sqlite+aiosqlite:///{path}",
+            connect_args={"timeout": settings.busy_timeout_ms / 1000},
+        )
+    scheme, _, rest = settings.database_url.partition("://")
+    if scheme in ("postgresql", "postgres"):
+        # psycopg 3, the driver the Postgres checkpointer uses (untested here: no server).
+        return create_async_engine(f"postgresql+psycopg://{rest}", pool_pre_ping=True)
+    raise ConfigurationError(f"the A2A door cannot use {settings.database_url!r}")
 
 
 def make_task_store(engine: AsyncEngine) -> DatabaseTaskStore:
