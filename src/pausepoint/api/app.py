@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from langchain_core.language_models import BaseChatModel
+from starlette.requests import Request
 
+from pausepoint.a2a import close_a2a, mount_a2a
 from pausepoint.api.auth import Authenticator
 from pausepoint.api.errors import install_error_handlers
 from pausepoint.api.routes import catalog, chat, compat, events, page, threads, ws
@@ -27,6 +29,11 @@ Every request carries `Authorization: Bearer KEY` when `PAUSEPOINT_API_KEYS` is 
 keys the server is open (loopback only) and every caller is the user `local`. Errors are
 `{"error": code, "detail": text, "fields": [{"loc", "message"}]}`.
 """
+
+
+def _a2a_caller(auth: Authenticator) -> Callable[[Request], str]:
+    """The A2A door's caller: the same API key check as every HTTP route."""
+    return lambda request: auth.user(request.headers.get("authorization"), None)
 
 
 def create_app(
@@ -52,6 +59,7 @@ def create_app(
             settings, workflows=workflows, clock=clock, **extra
         ) as service:
             app.state.service = service
+            mount_a2a(app, service, settings, identify=_a2a_caller(auth))
             sweeper = (
                 asyncio.create_task(service.run_sweeper(sweep_interval)) if sweep_interval else None
             )
@@ -62,6 +70,7 @@ def create_app(
                     sweeper.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await sweeper
+                await close_a2a(app)
 
     app = FastAPI(title="Pausepoint", description=DESCRIPTION, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings

@@ -115,11 +115,12 @@ class WorkflowRegistry:
 
 def bundled(settings: Settings | None = None) -> WorkflowRegistry:
     """The workflows that ship with Pausepoint, plus the specs in `settings.workflows_dir`."""
+    from pausepoint.a2a.remote import REMOTE
     from pausepoint.orchestrator.workflow import orchestrator_workflow
     from pausepoint.workflows.dag.bundled import bundled_dags, load_folder
     from pausepoint.workflows.story import STORY
 
-    registry = WorkflowRegistry({w.name: w for w in (STORY, *bundled_dags(settings))})
+    registry = WorkflowRegistry({w.name: w for w in (STORY, REMOTE, *bundled_dags(settings))})
     if settings is not None and settings.workflows_dir is not None:
         for workflow in load_folder(settings.workflows_dir, settings):
             registry.register(workflow)

@@ -1,0 +1,127 @@
+"""How text maps onto a pause, and how a remote task's state reads as a question or a result."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from a2a.helpers import new_data_part, new_text_part
+from a2a.types.a2a_pb2 import Artifact, Message, Role, Task, TaskState, TaskStatus
+
+from pausepoint.a2a.answers import answers_from_message
+from pausepoint.a2a.card import build_card
+from pausepoint.a2a.client import read_turn
+from pausepoint.a2a.executor import choose_workflow
+from pausepoint.domain import Action, Pause
+from pausepoint.errors import InvalidAnswer, InvalidInput
+from pausepoint.workflows.registry import WorkflowRegistry, bundled
+from pausepoint.workflows.story import STORY
+
+
+def review_pause() -> Pause:
+    return Pause(
+        interrupt_id="i1",
+        kind="review",
+        title="Review the draft",
+        actions=[
+            Action(label="Accept", answer={"decision": "accept"}),
+            Action(
+                label="Update with comments", answer={"decision": "update"}, fields=["comments"]
+            ),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("accept", {"decision": "accept"}),
+        ("Accept", {"decision": "accept"}),
+        ("update: make it funnier", {"decision": "update", "comments": "make it funnier"}),
+        ("Update with comments: shorter", {"decision": "update", "comments": "shorter"}),
+        ("update", {"decision": "update"}),
+    ],
+)
+def test_text_names_an_action_and_fills_its_one_field(text: str, answer: Any) -> None:
+    assert answers_from_message([review_pause()], {}, text) == {"i1": answer}
+
+
+def test_free_text_on_a_review_becomes_the_comment() -> None:
+    assert answers_from_message([review_pause()], {}, "give the fox a name") == {
+        "i1": {"decision": "update", "comments": "give the fox a name"}
+    }
+
+
+def _task(state: TaskState, text: str = "", artifacts: list[Artifact] | None = None) -> Task:
+    parts = [new_text_part(text)] if text else []
+    message = Message(role=Role.ROLE_AGENT, message_id="m", parts=parts)
+    return Task(
+        id="t1",
+        context_id="c1",
+        status=TaskStatus(state=state, message=message),
+        artifacts=artifacts or [],
+    )
+
+
+def test_a_langgraph_interrupt_artifact_reads_as_a_question_answered_by_resume() -> None:
+    interrupt = Artifact(
+        artifact_id="a",
+        name="Interrupt",
+        parts=[
+            new_data_part(
+                {"id": "int-1", "value": "Which city?", "response_schema": {"type": "string"}}
+            )
+        ],
+    )
+    turn = read_turn(_task(TaskState.TASK_STATE_INPUT_REQUIRED, artifacts=[interrupt]), "lg", "u")
+    assert turn.waiting and turn.style == "interrupt"
+    assert turn.question is not None and turn.question["title"] == "lg: Which city?"
+    assert turn.schema == {"type": "string"}
+
+
+def test_a_plain_text_question_reads_as_a_text_question() -> None:
+    turn = read_turn(_task(TaskState.TASK_STATE_INPUT_REQUIRED, text="Your name?"), "agent", "u")
+    assert turn.style == "text" and turn.question is not None
+    assert turn.question["title"] == "agent: Your name?"
+
+
+def test_a_completed_task_reads_its_artifacts_as_the_result() -> None:
+    result = Artifact(artifact_id="r", name="result", parts=[new_data_part({"story": "s"})])
+    turn = read_turn(_task(TaskState.TASK_STATE_COMPLETED, artifacts=[result]), "agent", "u")
+    assert turn.state == "completed" and turn.result == {"story": "s"}
+
+
+def _registry_with_orchestrator() -> WorkflowRegistry:
+    registry = bundled()
+    registry.register(replace(STORY, name="orchestrator", description="Plans and delegates."))
+    return registry
+
+
+def test_plain_text_starts_the_orchestrator_when_one_is_registered() -> None:
+    assert choose_workflow(_registry_with_orchestrator(), {}, "write a story") == (
+        "orchestrator",
+        {"message": "write a story"},
+    )
+    with pytest.raises(InvalidInput, match="name a workflow"):
+        choose_workflow(bundled(), {}, "write a story")
+
+
+def test_the_card_has_a_skill_per_workflow_and_a_chat_skill_for_the_orchestrator() -> None:
+    registry = _registry_with_orchestrator()
+    card = build_card(registry, "http://127.0.0.1:1")
+    skills = {s.id: s.name for s in card.skills}
+    assert set(skills) == {w.name for w in registry}
+    assert skills["orchestrator"] == "Chat with the orchestrator"
+    assert skills["story"] == "story"
+
+
+def test_with_several_pauses_pending_a_reply_must_name_the_pause() -> None:
+    first, second = Pause(interrupt_id="a", title="A"), Pause(interrupt_id="b", title="B")
+    with pytest.raises(InvalidAnswer, match=r"2 pauses are pending.*ids: a, b"):
+        answers_from_message([first, second], {}, "yes")
+    assert answers_from_message([first, second], {"interrupt_id": "b"}, "fine") == {"b": "fine"}
+    assert answers_from_message([first, second], {"answers": {"a": 1, "b": 2}}, "") == {
+        "a": 1,
+        "b": 2,
+    }
