@@ -104,7 +104,7 @@ def test_plain_text_starts_the_orchestrator_when_one_is_registered() -> None:
         {"message": "write a story"},
     )
     with pytest.raises(InvalidInput, match="name a workflow"):
-        choose_workflow(bundled(), {}, "write a story")
+        choose_workflow(WorkflowRegistry({"story": STORY}), {}, "write a story")
 
 
 def test_the_card_has_a_skill_per_workflow_and_a_chat_skill_for_the_orchestrator() -> None:

@@ -73,10 +73,11 @@ async def test_an_answer_failing_the_remote_schema_is_refused_here_and_nothing_i
 async def test_a_remote_refusal_fails_our_thread_with_the_remote_message(
     service: ThreadService, server: Any
 ) -> None:
-    view = await service.start("remote", {"url": server.url, "message": "hello"}, "ann")
+    start = {"url": server.url, "data": {"workflow": "no-such-flow", "input": {}}}
+    view = await service.start("remote", start, "ann")
     assert view.status is ThreadStatus.FAILED
     assert view.error is not None
-    assert "rejected" in view.error and "name a workflow" in view.error
+    assert "rejected" in view.error and "no-such-flow" in view.error
 
 
 async def test_an_unreachable_remote_agent_fails_our_thread_naming_it(

@@ -121,13 +121,13 @@ async def test_cancelling_the_task_cancels_its_thread(
         assert await svc.inbox("local") == []
 
 
-async def test_a_new_message_without_a_workflow_is_rejected_naming_the_workflows(
+async def test_a_new_message_for_an_unknown_workflow_is_rejected_naming_the_workflows(
     server: Any, connect: Any
 ) -> None:
     a2a = await connect(server.url)
-    task = await a2a.send(text="write me a story")
+    task = await a2a.send(data={"workflow": "no-such-flow", "input": {}})
     assert task.status.state == TaskState.TASK_STATE_REJECTED
-    assert "story" in a2a.text(task) and '"workflow"' in a2a.text(task)
+    assert "no-such-flow" in a2a.text(task) and "story" in a2a.text(task)
 
 
 async def test_a_new_message_with_bad_input_is_rejected_naming_the_field(
