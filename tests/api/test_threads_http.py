@@ -193,6 +193,16 @@ async def test_workflows_are_listed_with_their_input_schema(server: Any) -> None
     assert "prompt" in story["input_schema"]["properties"]
 
 
+async def test_agents_lists_local_tools_and_every_workflow(server: Any) -> None:
+    async with server.client() as client:
+        agents = (await client.get("/api/agents")).json()["agents"]
+
+    names = {a["name"] for a in agents}
+    assert {"calculator", "story"} <= names
+    story = next(a for a in agents if a["name"] == "story")
+    assert story["description"] and story["skills"]
+
+
 async def test_openapi_documents_every_route_with_examples(server: Any) -> None:
     async with server.client() as client:
         spec = (await client.get("/openapi.json")).json()
@@ -202,6 +212,7 @@ async def test_openapi_documents_every_route_with_examples(server: Any) -> None:
         "/api/threads",
         "/api/threads/{thread_id}/answers",
         "/api/inbox",
+        "/api/agents",
         "/api/chat",
         "/api/chat/continue",
         "/api/chat/status/{thread_id}",

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pausepoint.agents.cards import AgentCard
 from pausepoint.domain import Decision, InboxItem, Pause, ThreadSummary
 
 
@@ -92,6 +93,10 @@ class WorkflowInfo(BaseModel):
 
 class WorkflowList(BaseModel):
     workflows: list[WorkflowInfo]
+
+
+class AgentList(BaseModel):
+    agents: list[AgentCard]
 
 
 # chat (design-notes/4)

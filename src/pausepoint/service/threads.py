@@ -35,6 +35,7 @@ from langgraph.pregel import Pregel
 from langgraph.types import Command, StateSnapshot
 from pydantic import ValidationError
 
+from pausepoint.agents.cards import AgentCard
 from pausepoint.agents.models import make_chat_model
 from pausepoint.domain import (
     SYSTEM_DEADLINE,
@@ -57,6 +58,7 @@ from pausepoint.errors import (
     ThreadNotFound,
 )
 from pausepoint.forms import validate_answer
+from pausepoint.orchestrator.workflow import directory_agents
 from pausepoint.persistence.database import Database, open_database
 from pausepoint.persistence.records import PauseRow, ThreadRecord
 from pausepoint.persistence.serde import make_serializer
@@ -145,6 +147,8 @@ class ThreadService:
         self._graphs: dict[str, Pregel[Any, Any, Any, Any]] = {
             wf.name: wf.runnable(build, db.saver) for wf in workflows
         }
+        self._build = build
+        self._cards: list[AgentCard] | None = None
         self._holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -262,6 +266,13 @@ class ThreadService:
     async def inbox(self, actor: str, *, limit: int = 50, offset: int = 0) -> list[InboxItem]:
         """Every pending pause `actor` may answer, newest first (an indexed query)."""
         return await self._store.inbox(actor, limit, offset)
+
+    def agents(self) -> list[AgentCard]:
+        """The agent directory the orchestrator plans with: local tools and every workflow."""
+        if self._cards is None:
+            agents = directory_agents(self.workflows, self._build)
+            self._cards = [a.card for a in agents]
+        return self._cards
 
     async def decisions(self, thread_id: str) -> list[Decision]:
         """The decision log of one thread, oldest first."""

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from pausepoint.api.deps import Service, User
 from pausepoint.api.routes.threads import ERRORS
-from pausepoint.api.schemas import Inbox, WorkflowInfo, WorkflowList
+from pausepoint.api.schemas import AgentList, Inbox, WorkflowInfo, WorkflowList
 
 router = APIRouter(prefix="/api", tags=["catalog"])
 
@@ -28,6 +28,12 @@ async def list_workflows(service: Service, user: User) -> WorkflowList:
             for w in service.workflows
         ]
     )
+
+
+@router.get("/agents", responses=ERRORS)
+async def list_agents(service: Service, user: User) -> AgentList:
+    """The agent directory the orchestrator plans with: local tools and every workflow."""
+    return AgentList(agents=service.agents())
 
 
 @router.get("/inbox", responses=ERRORS)
