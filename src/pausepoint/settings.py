@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         ge=2,
         description="Connections per process to PostgreSQL (postgresql:// URLs only).",
     )
+    remote_agents: list[str] = Field(
+        default_factory=list,
+        description="URLs of remote A2A agents; their cards join the orchestrator's directory.",
+    )
     approve_plans: bool = Field(
         default=False,
         description="Orchestrator: pause for the user's approval of each plan before running it.",

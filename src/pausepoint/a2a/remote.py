@@ -9,15 +9,19 @@ fails the thread with the remote message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict
 
+import httpx
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 from pydantic import BaseModel, Field, model_validator
 
 from pausepoint.a2a.client import A2AClient, RemoteAgentError, RemoteTurn
 from pausepoint.workflows.registry import BuildContext, Workflow
+
+logger = logging.getLogger(__name__)
 
 
 class RemoteInput(BaseModel):
@@ -37,6 +41,7 @@ class RemoteInput(BaseModel):
 
 
 class RemoteState(TypedDict, total=False):
+    request: str
     url: str
     message: str | None
     data: dict[str, Any] | None
@@ -51,15 +56,16 @@ def _turn(state: RemoteState) -> RemoteTurn:
 
 
 def build_remote(
-    ctx: BuildContext, client: A2AClient | None = None
+    ctx: BuildContext, client: A2AClient | None = None, *, url: str | None = None
 ) -> StateGraph[Any, Any, Any, Any]:
-    """The graph; `client` lets tests and callers choose the transport."""
+    """The graph; `client` lets tests and callers choose the transport. With `url` the
+    graph is bound to that agent and sends its input's `request` text."""
     a2a = client or A2AClient()
 
     async def send(state: RemoteState) -> dict[str, Any]:
         turn = await a2a.send(
-            state["url"],
-            text=state.get("message"),
+            state.get("url") or str(url),
+            text=state.get("message") or state.get("request"),
             data=state.get("data"),
             timeout_seconds=state.get("timeout_seconds", 120.0),
         )
@@ -113,3 +119,44 @@ REMOTE = Workflow(
     tags=("a2a", "remote", "agent"),
     examples=('{"url": "http://127.0.0.1:8001", "data": {"workflow": "story", ...}}',),
 )
+
+
+class RemoteRequest(BaseModel):
+    request: str = Field(min_length=1, description="What to ask the remote agent.")
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def remote_agent_workflow(url: str, card: Mapping[str, Any]) -> Workflow:
+    """One remote A2A agent as a workflow (and so as an agent the orchestrator can plan
+    with): described by its card, its skills searchable, bound to `url`."""
+    skills = [s for s in card.get("skills", []) if isinstance(s, dict)]
+    described = "; ".join(
+        f"{s.get('name', '')}: {s.get('description', '')}".strip(": ") for s in skills
+    )
+    return Workflow(
+        name=f"remote-{_slug(str(card.get('name') or url))}",
+        description=f"{card.get('description', '')} (remote agent at {url}) {described}".strip(),
+        build=lambda ctx: build_remote(ctx, url=url),
+        input_model=RemoteRequest,
+        result=result,
+        tags=("remote", *(str(tag) for s in skills for tag in s.get("tags", []))),
+        examples=tuple(str(ex) for s in skills for ex in s.get("examples", [])),
+    )
+
+
+def remote_agent_workflows(urls: Sequence[str], timeout_seconds: float = 10.0) -> list[Workflow]:
+    """Fetch each URL's agent card; an agent that cannot be reached is left out, with a
+    warning, so one remote outage does not stop the server."""
+    workflows = []
+    for url in urls:
+        card_url = url.rstrip("/") + "/.well-known/agent-card.json"
+        try:
+            response = httpx.get(card_url, timeout=timeout_seconds)
+            response.raise_for_status()
+            workflows.append(remote_agent_workflow(url, response.json()))
+        except (httpx.HTTPError, ValueError) as exc:
+            logger.warning("remote agent %s left out: no agent card (%s)", url, exc)
+    return workflows
