@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         default=False,
         description="Orchestrator: pause for the user's approval of each plan before running it.",
     )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest HTTP request body accepted (413 above)."
+    )
     host: str = Field(default="127.0.0.1", description="HTTP server address.")
     port: int = Field(default=8000, ge=0, le=65535, description="HTTP server port.")
     workflows_dir: Path | None = Field(

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from pausepoint.a2a import close_a2a, mount_a2a
 from pausepoint.api.auth import Authenticator
 from pausepoint.api.errors import install_error_handlers
+from pausepoint.api.limits import BodyLimit
 from pausepoint.api.routes import catalog, chat, compat, events, page, threads, ws
 from pausepoint.service.threads import Clock, ThreadService, utcnow
 from pausepoint.settings import Settings
@@ -76,6 +77,7 @@ def create_app(
     app.state.settings = settings
     app.state.auth = auth
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     for module in (threads, catalog, chat, compat, events, ws, page):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=page.STATIC), name="static")
