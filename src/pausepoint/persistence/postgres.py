@@ -333,19 +333,6 @@ class PostgresStore:
         )
         return [r["thread_id"] for r in rows]
 
-    async def mark_applied(
-        self, thread_id: str, interrupt_ids: Sequence[str], now: datetime
-    ) -> None:
-        await self._write(
-            [
-                (
-                    "UPDATE decisions SET applied_at = %s WHERE thread_id = %s "
-                    "AND interrupt_id = ANY(%s::text[]) AND applied_at IS NULL",
-                    (_at(now), thread_id, list(interrupt_ids)),
-                )
-            ]
-        )
-
     async def delete_decisions(self, thread_id: str, interrupt_ids: Sequence[str]) -> None:
         await self._write(
             [

@@ -298,17 +298,6 @@ class SqliteStore:
         )
         return [r[0] for r in rows]
 
-    async def mark_applied(
-        self, thread_id: str, interrupt_ids: Sequence[str], now: datetime
-    ) -> None:
-        async with self._write() as db:
-            for iid in interrupt_ids:
-                await db.execute(
-                    "UPDATE decisions SET applied_at = ? "
-                    "WHERE thread_id = ? AND interrupt_id = ? AND applied_at IS NULL",
-                    (_ts(now), thread_id, iid),
-                )
-
     async def delete_decisions(self, thread_id: str, interrupt_ids: Sequence[str]) -> None:
         async with self._write() as db:
             for iid in interrupt_ids:

@@ -47,10 +47,6 @@ class Store(Protocol):
         """Threads with unapplied decisions or left running by a process that stopped."""
         ...
 
-    async def mark_applied(
-        self, thread_id: str, interrupt_ids: Sequence[str], now: datetime
-    ) -> None: ...
-
     async def delete_decisions(self, thread_id: str, interrupt_ids: Sequence[str]) -> None:
         """Take back decisions that were never applied because the graph refused them."""
         ...

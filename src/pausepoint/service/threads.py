@@ -463,23 +463,12 @@ class ThreadService:
             outcome = await self._drain(record, snapshot)
         return await self._outcome_view(outcome)
 
-    async def _apply_decisions(self, thread_id: str, wait_for: set[str]) -> Outcome:
-        """Apply recorded decisions; if another process holds the thread, wait for it to."""
-        while True:
-            async with self._hold(thread_id, wait=False) as held:
-                if held:
-                    return await self._drain(await self._thread(thread_id))
-            unapplied = {d.interrupt_id for d in await self._store.unapplied_decisions(thread_id)}
-            if not wait_for & unapplied:
-                return Outcome(await self._thread(thread_id), None)
-            await asyncio.sleep(0.05)
-
     async def _drain(self, record: ThreadRecord, snapshot: StateSnapshot | None = None) -> Outcome:
         """Under the thread's lease: apply every unapplied decision whose pause is pending.
 
         `snapshot`, when given, must have been read under the same lease. One pass is enough:
         a decision recorded while we hold the lease belongs to a caller that waits for the
-        lease (or for its decision to be applied) and drains after us.
+        lease and drains after us.
         """
         decisions = await self._store.unapplied_decisions(record.thread_id)
         if record.status.is_final or not decisions:
@@ -491,11 +480,9 @@ class ThreadService:
         done = [d.interrupt_id for d in decisions if d.interrupt_id not in pending]
         if not live:
             return await self._settle(record, snapshot, applied=done)
-        if done:
-            await self._store.mark_applied(record.thread_id, done, self._clock())
         resume = {d.interrupt_id: d.answer for d in live}
         try:
-            return await self._run(record, Command(resume=resume), applied=list(resume))
+            return await self._run(record, Command(resume=resume), applied=[*resume, *done])
         except InvalidAnswer:
             await self._store.delete_decisions(record.thread_id, list(resume))
             raise
