@@ -32,7 +32,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 from langgraph.errors import is_invalid_resume
 from langgraph.pregel import Pregel
-from langgraph.types import Command, StateSnapshot
+from langgraph.types import Command, GraphOutput, Interrupt, StateSnapshot
 from pydantic import ValidationError
 
 from pausepoint.agents.cards import AgentCard
@@ -81,11 +81,24 @@ def utcnow() -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class Stop:
+    """What a thread's latest checkpoint holds, as far as a view needs it."""
+
+    values: Mapping[str, Any]
+    pauses: list[Pause]
+
+    @classmethod
+    def of(cls, snapshot: StateSnapshot) -> Stop:
+        values = snapshot.values if isinstance(snapshot.values, dict) else {}
+        return cls(values, pauses_of(snapshot))
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
-    """Where a run left a thread: its record and, when already read, its checkpoint."""
+    """Where a run left a thread: its record and, when already known, its checkpoint's stop."""
 
     record: ThreadRecord
-    snapshot: StateSnapshot | None
+    stop: Stop | None
 
 
 def pause_from_interrupt(interrupt_id: str, value: Any, schema: Any) -> Pause:
@@ -105,9 +118,14 @@ def pause_from_interrupt(interrupt_id: str, value: Any, schema: Any) -> Pause:
 
 
 def pauses_of(snapshot: StateSnapshot) -> list[Pause]:
-    """The pending pauses, once each: a pause deep in nested subgraphs (a workflow's task
-    inside the orchestrator) can be listed by the snapshot more than once."""
-    unique = {i.id: i for i in snapshot.interrupts}
+    """The pending pauses of a checkpoint."""
+    return pauses_from(snapshot.interrupts)
+
+
+def pauses_from(interrupts: Sequence[Interrupt]) -> list[Pause]:
+    """The pauses, once each: a pause deep in nested subgraphs (a workflow's task inside the
+    orchestrator) can be listed more than once."""
+    unique = {i.id: i for i in interrupts}
     return [pause_from_interrupt(i.id, i.value, i.response_schema) for i in unique.values()]
 
 
@@ -206,11 +224,11 @@ class ThreadService:
             snapshot = snapshot._replace(values={**values, **workflow.inspect(snapshot, saved)})
         return snapshot
 
-    async def _view(self, record: ThreadRecord, snapshot: StateSnapshot) -> ThreadView:
+    async def _view(self, record: ThreadRecord, stop: Stop) -> ThreadView:
         workflow, _ = self._workflow(record)
-        values: Mapping[str, Any] = snapshot.values if isinstance(snapshot.values, dict) else {}
+        values = stop.values
         waiting = record.status is ThreadStatus.WAITING
-        pauses = await self._indexed(record, pauses_of(snapshot)) if waiting else []
+        pauses = await self._indexed(record, stop.pauses) if waiting else []
         return ThreadView(
             thread_id=record.thread_id,
             workflow=record.workflow,
@@ -238,13 +256,13 @@ class ThreadService:
         return out
 
     async def _outcome_view(self, outcome: Outcome) -> ThreadView:
-        snapshot = outcome.snapshot or await self._snapshot(outcome.record)
-        return await self._view(outcome.record, snapshot)
+        stop = outcome.stop or Stop.of(await self._snapshot(outcome.record))
+        return await self._view(outcome.record, stop)
 
     async def get(self, thread_id: str) -> ThreadView:
         """The thread's status, pending pauses (with schemas and actions) and result."""
         record = await self._thread(thread_id)
-        return await self._view(record, await self._snapshot(record))
+        return await self._view(record, Stop.of(await self._snapshot(record)))
 
     async def list_threads(
         self, status: ThreadStatus | None = None, *, limit: int = 50, offset: int = 0
@@ -412,7 +430,7 @@ class ThreadService:
         if workflow.state_file is None:
             raise Conflict(f"workflow {workflow.name!r} has no state file")
         values = snapshot.values if isinstance(snapshot.values, dict) else {}
-        view = await self._view(record, snapshot)
+        view = await self._view(record, Stop.of(snapshot))
         decisions = await self._store.decisions(record.thread_id)
         return workflow.state_file.export(view, values, decisions)
 
@@ -472,7 +490,7 @@ class ThreadService:
         """
         decisions = await self._store.unapplied_decisions(record.thread_id)
         if record.status.is_final or not decisions:
-            return Outcome(record, snapshot)
+            return Outcome(record, Stop.of(snapshot) if snapshot else None)
         snapshot = snapshot or await self._snapshot(record)
         pending = {i.id for i in snapshot.interrupts}
         live = [d for d in decisions if d.interrupt_id in pending]
@@ -509,13 +527,13 @@ class ThreadService:
     ) -> Outcome:
         """Run the graph until it stops; record the status, the pause index and which
         decisions (`applied`) the run consumed, in one transaction."""
-        _, graph = self._workflow(record)
+        workflow, graph = self._workflow(record)
         config = self._config(record.thread_id)
         error: str | None = None
         if record.status is not ThreadStatus.RUNNING:
             self._publish("resumed", replace(record, status=ThreadStatus.RUNNING))
         try:
-            await graph.ainvoke(payload, config)
+            output: GraphOutput[Any] = await graph.ainvoke(payload, config, version="v2")
         except ValidationError as exc:
             if not is_invalid_resume(exc):
                 raise
@@ -533,6 +551,11 @@ class ThreadService:
             record = await self._set_status(record, ThreadStatus.FAILED, error, [], applied)
             self._publish("failed", record, data={"error": error})
             return Outcome(record, None)
+        if output.interrupts and workflow.inspect is None and isinstance(output.value, dict):
+            # The run stopped at pauses, and its output holds the same values and interrupts
+            # the checkpoint it just wrote does: no need to read that checkpoint back.
+            stop = Stop(output.value, pauses_from(output.interrupts))
+            return await self._record_stop(record, ThreadStatus.WAITING, stop, applied)
         return await self._sync(record, applied)
 
     async def _sync(
@@ -543,13 +566,21 @@ class ThreadService:
     ) -> Outcome:
         """Make the thread's status and pause-index rows match its checkpoint."""
         snapshot = snapshot or await self._snapshot(record)
-        pauses = pauses_of(snapshot)
-        if pauses:
+        stop = Stop.of(snapshot)
+        if stop.pauses:
             status = ThreadStatus.WAITING
         elif snapshot.tasks:  # tasks left to run (or whose writes are not yet applied)
             status = ThreadStatus.RUNNING
         else:
             status = ThreadStatus.COMPLETED
+        return await self._record_stop(record, status, stop, applied)
+
+    async def _record_stop(
+        self, record: ThreadRecord, status: ThreadStatus, stop: Stop, applied: Sequence[str]
+    ) -> Outcome:
+        """Record where the thread stands: its status, its pause-index rows and the
+        decisions (`applied`) its last run consumed, in one transaction."""
+        pauses = stop.pauses
         now = self._clock()
         rows = [
             PauseRow(p.interrupt_id, p.kind, p.title, p.assignee, p.deadline_from(now))
@@ -561,7 +592,7 @@ class ThreadService:
                 self._publish("paused", record, pause=pause)
         elif status is ThreadStatus.COMPLETED:
             self._publish("completed", record)
-        return Outcome(record, snapshot)
+        return Outcome(record, stop)
 
     async def _set_status(
         self,
@@ -587,7 +618,7 @@ class ThreadService:
                 raise Conflict(f"thread {thread_id!r} is already {record.status}")
             record = await self._set_status(record, ThreadStatus.CANCELLED, None, [])
             self._publish("cancelled", record, actor=actor)
-        return await self._view(record, await self._snapshot(record))
+        return await self._view(record, Stop.of(await self._snapshot(record)))
 
     # recovery
 
