@@ -18,7 +18,7 @@ from psycopg.rows import DictRow
 from psycopg.types.json import Json
 from psycopg_pool import AsyncConnectionPool
 
-from pausepoint.domain import Decision, InboxItem, ThreadStatus
+from pausepoint.domain import Decision, InboxItem, Pause, ThreadStatus
 from pausepoint.errors import AlreadyAnswered
 from pausepoint.persistence import migrations
 from pausepoint.persistence.records import PauseRow, ThreadRecord
@@ -77,7 +77,16 @@ MIGRATIONS: list[str] = [
         created_at TIMESTAMPTZ NOT NULL DEFAULT now()
     );
     """,
+    """
+    ALTER TABLE pauses ADD COLUMN pause TEXT;
+    ALTER TABLE pauses ADD COLUMN checkpoint_id TEXT;
+    """,
 ]
+
+#: The thread's latest checkpoint (the checkpointer's own table; its ids sort by time).
+LATEST_CHECKPOINT = (
+    "(SELECT MAX(checkpoint_id) FROM checkpoints WHERE thread_id = %s AND checkpoint_ns = '')"
+)
 
 
 @overload
@@ -268,8 +277,9 @@ class PostgresStore:
             steps.extend(
                 (
                     "INSERT INTO pauses "
-                    "SELECT %s, %s, %s, %s, %s, COALESCE(%s, owner), %s, %s "
-                    "FROM threads WHERE thread_id = %s ON CONFLICT DO NOTHING",
+                    "SELECT %s, %s, %s, %s, %s, COALESCE(%s, owner), %s, %s, %s, "
+                    f"{LATEST_CHECKPOINT} FROM threads WHERE thread_id = %s "
+                    "ON CONFLICT DO NOTHING",
                     (
                         thread_id,
                         p.interrupt_id,
@@ -279,6 +289,8 @@ class PostgresStore:
                         p.assignee,
                         _at(p.deadline),
                         _at(now),
+                        p.pause.model_dump_json() if p.pause is not None else None,
+                        thread_id,
                         thread_id,
                     ),
                 )
@@ -348,7 +360,8 @@ class PostgresStore:
 
     async def inbox(self, actor: str, limit: int, offset: int) -> list[InboxItem]:
         rows = await self._fetch(
-            "SELECT p.*, t.workflow, t.owner FROM pauses p JOIN threads t USING (thread_id) "
+            "SELECT p.thread_id, p.interrupt_id, p.kind, p.title, p.assignee, p.deadline, "
+            "p.created_at, t.workflow, t.owner FROM pauses p JOIN threads t USING (thread_id) "
             "WHERE p.answerer = %s ORDER BY p.created_at DESC, p.thread_id LIMIT %s OFFSET %s",
             (actor, limit, offset),
         )
@@ -372,7 +385,15 @@ class PostgresStore:
             "SELECT * FROM pauses WHERE thread_id = %s ORDER BY interrupt_id", (thread_id,)
         )
         return [
-            PauseRow(r["interrupt_id"], r["kind"], r["title"], r["assignee"], _utc(r["deadline"]))
+            PauseRow(
+                r["interrupt_id"],
+                r["kind"],
+                r["title"],
+                r["assignee"],
+                _utc(r["deadline"]),
+                Pause.model_validate_json(r["pause"]) if r["pause"] else None,
+                r["checkpoint_id"],
+            )
             for r in rows
         ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pausepoint.domain import ThreadStatus
+from pausepoint.domain import Pause, ThreadStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +21,19 @@ class ThreadRecord:
 
 @dataclass(frozen=True, slots=True)
 class PauseRow:
-    """One pending pause in the pause index."""
+    """One pending pause in the pause index.
+
+    `pause` is the whole pause as the checkpoint holds it, and `checkpoint_id` the
+    checkpoint the thread was at when it was indexed: while the thread waits and no decision
+    is unapplied, they are what an answer is checked against, without reading the checkpoint.
+    Both are None in rows written before they were kept (and `checkpoint_id` is filled by the
+    store).
+    """
 
     interrupt_id: str
     kind: str
     title: str
     assignee: str | None
     deadline: datetime | None
+    pause: Pause | None = None
+    checkpoint_id: str | None = None

@@ -17,7 +17,7 @@ from typing import Any
 
 import aiosqlite
 
-from pausepoint.domain import Decision, InboxItem, ThreadStatus
+from pausepoint.domain import Decision, InboxItem, Pause, ThreadStatus
 from pausepoint.errors import AlreadyAnswered
 from pausepoint.persistence import migrations
 from pausepoint.persistence.records import PauseRow, ThreadRecord
@@ -65,7 +65,16 @@ MIGRATIONS: list[str] = [
         expires_at REAL NOT NULL
     );
     """,
+    """
+    ALTER TABLE pauses ADD COLUMN pause TEXT;
+    ALTER TABLE pauses ADD COLUMN checkpoint_id TEXT;
+    """,
 ]
+
+#: The thread's latest checkpoint (the checkpointer's own table; its ids sort by time).
+LATEST_CHECKPOINT = (
+    "(SELECT MAX(checkpoint_id) FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = '')"
+)
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -237,7 +246,8 @@ class SqliteStore:
             for p in pauses:
                 await db.execute(
                     "INSERT OR IGNORE INTO pauses "
-                    "SELECT ?, ?, ?, ?, ?, COALESCE(?, owner), ?, ? FROM threads WHERE thread_id = ?",
+                    "SELECT ?, ?, ?, ?, ?, COALESCE(?, owner), ?, ?, ?, "
+                    f"{LATEST_CHECKPOINT} FROM threads WHERE thread_id = ?",
                     (
                         thread_id,
                         p.interrupt_id,
@@ -247,6 +257,8 @@ class SqliteStore:
                         p.assignee,
                         _ts(p.deadline),
                         _ts(now),
+                        p.pause.model_dump_json() if p.pause is not None else None,
+                        thread_id,
                         thread_id,
                     ),
                 )
@@ -311,7 +323,8 @@ class SqliteStore:
 
     async def inbox(self, actor: str, limit: int, offset: int) -> list[InboxItem]:
         rows = await self._read(
-            "SELECT p.*, t.workflow, t.owner FROM pauses p JOIN threads t USING (thread_id) "
+            "SELECT p.thread_id, p.interrupt_id, p.kind, p.title, p.assignee, p.deadline, "
+            "p.created_at, t.workflow, t.owner FROM pauses p JOIN threads t USING (thread_id) "
             "WHERE p.answerer = ? ORDER BY p.created_at DESC, p.thread_id LIMIT ? OFFSET ?",
             (actor, limit, offset),
         )
@@ -335,7 +348,15 @@ class SqliteStore:
             "SELECT * FROM pauses WHERE thread_id = ? ORDER BY interrupt_id", (thread_id,)
         )
         return [
-            PauseRow(r["interrupt_id"], r["kind"], r["title"], r["assignee"], _dt(r["deadline"]))
+            PauseRow(
+                r["interrupt_id"],
+                r["kind"],
+                r["title"],
+                r["assignee"],
+                _dt(r["deadline"]),
+                Pause.model_validate_json(r["pause"]) if r["pause"] else None,
+                r["checkpoint_id"],
+            )
             for r in rows
         ]
 

@@ -22,7 +22,7 @@ import socket
 import time
 import uuid
 import weakref
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -94,6 +94,16 @@ class Stop:
 
 
 @dataclass(frozen=True, slots=True)
+class Waiting:
+    """The pauses an answer may go to, by interrupt id, each with the checkpoint it is
+    pending on; `snapshot` when the checkpoint was read to find them."""
+
+    pauses: dict[str, Pause]
+    checkpoints: dict[str, str]
+    snapshot: StateSnapshot | None
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """Where a run left a thread: its record and, when already known, its checkpoint's stop."""
 
@@ -127,6 +137,13 @@ def pauses_from(interrupts: Sequence[Interrupt]) -> list[Pause]:
     orchestrator) can be listed more than once."""
     unique = {i.id: i for i in interrupts}
     return [pause_from_interrupt(i.id, i.value, i.response_schema) for i in unique.values()]
+
+
+def _effective(row: PauseRow) -> Pause:
+    """The indexed pause with the assignee and absolute deadline it has now (an escalation
+    moves both)."""
+    assert row.pause is not None
+    return row.pause.model_copy(update={"assignee": row.assignee, "deadline": row.deadline})
 
 
 def _answerer(pause: Pause, owner: str) -> str:
@@ -358,8 +375,8 @@ class ThreadService:
         # word should two processes ever both believe they hold the thread.
         async with self._hold(thread_id):
             record = await self._thread(thread_id)
-            snapshot = await self._snapshot(record)
-            pending = self._pending(record, snapshot)
+            waiting = await self._waiting_on(record)
+            pending = waiting.pauses
             if answers is None:
                 if len(pending) > 1:
                     raise InvalidAnswer(
@@ -367,35 +384,61 @@ class ThreadService:
                         f"one you answer (one of: {', '.join(sorted(pending))})"
                     )
                 answers = {next(iter(pending)): single}
-            decisions = await self._decide(record, snapshot, pending, answers, actor)
+            decisions = self._decide(record, waiting, answers, actor)
             await self._store.record_decisions(decisions)
             self._failpoint("after_decision")
             for d in decisions:
                 self._publish(
                     "answered", record, actor=actor, data={"interrupt_id": d.interrupt_id}
                 )
-            outcome = await self._drain(record, snapshot)
+            outcome = await self._drain(record, waiting.snapshot, pending=pending.keys())
         return await self._outcome_view(outcome)
 
-    async def _decide(
+    async def _waiting_on(self, record: ThreadRecord) -> Waiting:
+        """The pauses an answer to `record` may go to (Conflict if there are none).
+
+        While a thread waits with no decision unapplied, its pause-index rows hold exactly
+        the pauses of its latest checkpoint: both change only in a run, and the run's end
+        writes the rows, the status and the decisions it consumed in one transaction (a run
+        that died before that left its decisions unapplied, or its status running). So the
+        rows are read instead of the checkpoint; rows written before they kept the whole
+        pause, and every other state, read the checkpoint.
+        """
+        if record.status is ThreadStatus.WAITING:
+            rows = await self._store.pause_rows(record.thread_id)
+            kept = [r for r in rows if r.pause is not None and r.checkpoint_id is not None]
+            complete = bool(kept) and len(kept) == len(rows)
+            if complete and not await self._store.unapplied_decisions(record.thread_id):
+                return Waiting(
+                    pauses={r.interrupt_id: _effective(r) for r in kept},
+                    checkpoints={r.interrupt_id: str(r.checkpoint_id) for r in kept},
+                    snapshot=None,
+                )
+        snapshot = await self._snapshot(record)
+        pending = self._pending(record, snapshot)
+        checkpoint_id = str(snapshot.config["configurable"]["checkpoint_id"])
+        return Waiting(
+            pauses={p.interrupt_id: p for p in await self._indexed(record, list(pending.values()))},
+            checkpoints=dict.fromkeys(pending, checkpoint_id),
+            snapshot=snapshot,
+        )
+
+    def _decide(
         self,
         record: ThreadRecord,
-        snapshot: StateSnapshot,
-        pending: Mapping[str, Pause],
+        waiting: Waiting,
         answers: Mapping[str, Any],
         actor: str,
     ) -> list[Decision]:
         """Check every answer against its pending pause; the decisions to record."""
-        checkpoint_id = str(snapshot.config["configurable"]["checkpoint_id"])
         now = self._clock()
         decisions: list[Decision] = []
-        indexed = {p.interrupt_id: p for p in await self._indexed(record, list(pending.values()))}
         for interrupt_id, answer in answers.items():
-            pause = indexed.get(interrupt_id)
+            pause = waiting.pauses.get(interrupt_id)
             if pause is None:
                 raise Conflict(
                     f"pause {interrupt_id!r} is not pending on thread {record.thread_id!r} "
-                    f"(pending: {', '.join(sorted(pending))})"
+                    f"(pending: {', '.join(sorted(waiting.pauses))})"
                 )
             answerer = _answerer(pause, record.owner)
             if actor not in (answerer, SYSTEM_DEADLINE):
@@ -409,7 +452,7 @@ class ThreadService:
                 Decision(
                     thread_id=record.thread_id,
                     interrupt_id=interrupt_id,
-                    checkpoint_id=checkpoint_id,
+                    checkpoint_id=waiting.checkpoints[interrupt_id],
                     actor=actor,
                     decided_at=now,
                     answer=answer,
@@ -481,22 +524,30 @@ class ThreadService:
             outcome = await self._drain(record, snapshot)
         return await self._outcome_view(outcome)
 
-    async def _drain(self, record: ThreadRecord, snapshot: StateSnapshot | None = None) -> Outcome:
+    async def _drain(
+        self,
+        record: ThreadRecord,
+        snapshot: StateSnapshot | None = None,
+        *,
+        pending: Collection[str] | None = None,
+    ) -> Outcome:
         """Under the thread's lease: apply every unapplied decision whose pause is pending.
 
-        `snapshot`, when given, must have been read under the same lease. One pass is enough:
-        a decision recorded while we hold the lease belongs to a caller that waits for the
-        lease and drains after us.
+        `snapshot`, or else `pending` (the ids of the pending pauses), when given, must have
+        been read under the same lease. One pass is enough: a decision recorded while we hold
+        the lease belongs to a caller that waits for the lease and drains after us.
         """
         decisions = await self._store.unapplied_decisions(record.thread_id)
         if record.status.is_final or not decisions:
             return Outcome(record, Stop.of(snapshot) if snapshot else None)
-        snapshot = snapshot or await self._snapshot(record)
-        pending = {i.id for i in snapshot.interrupts}
+        if snapshot is not None or pending is None:
+            snapshot = snapshot or await self._snapshot(record)
+            pending = {i.id for i in snapshot.interrupts}
         live = [d for d in decisions if d.interrupt_id in pending]
         # The others were consumed by a run that died before it could mark them applied.
         done = [d.interrupt_id for d in decisions if d.interrupt_id not in pending]
         if not live:
+            snapshot = snapshot or await self._snapshot(record)
             return await self._settle(record, snapshot, applied=done)
         resume = {d.interrupt_id: d.answer for d in live}
         try:
@@ -583,7 +634,7 @@ class ThreadService:
         pauses = stop.pauses
         now = self._clock()
         rows = [
-            PauseRow(p.interrupt_id, p.kind, p.title, p.assignee, p.deadline_from(now))
+            PauseRow(p.interrupt_id, p.kind, p.title, p.assignee, p.deadline_from(now), p)
             for p in pauses
         ]
         record = await self._set_status(record, status, None, rows, applied)
