@@ -6,7 +6,8 @@ Three ways, interleaved round by round in one run so that machine load hits all 
 * http:   the same calls through Pausepoint's app (auth, visibility check, events, JSON)
           on a real uvicorn server on 127.0.0.1, from an httpx client with keep-alive;
 * bare:   the same story graph behind a minimal FastAPI wrapper (AsyncSqliteSaver,
-          `ainvoke` and `Command(resume=...)` only: no decision log, index, auth or events).
+          `ainvoke(version="v2")` and `Command(resume=...)` only: no decision log, index,
+          auth or events).
 
     .venv/bin/python bench/http_latency.py --rounds 100 [--langgraph-dev 20]
 
@@ -38,7 +39,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-from langgraph.types import Command
+from langgraph.types import Command, GraphOutput
 
 from pausepoint.api import create_app
 from pausepoint.persistence.serde import make_serializer
@@ -66,20 +67,20 @@ def bare_app(path: Path) -> FastAPI:
 
     app = FastAPI(lifespan=lifespan)
 
-    def interrupts(out: dict[str, Any]) -> list[dict[str, Any]]:
-        return [{"id": i.id, "value": i.value} for i in out.get("__interrupt__", [])]
+    def interrupts(out: GraphOutput[Any]) -> list[dict[str, Any]]:
+        return [{"id": i.id, "value": i.value} for i in out.interrupts]
 
     @app.post("/start")
     async def start(body: dict[str, Any]) -> dict[str, Any]:
         thread_id = uuid.uuid4().hex
         config: Any = {"configurable": {"thread_id": thread_id}}
-        out = await graph["story"].ainvoke(body, config)
+        out = await graph["story"].ainvoke(body, config, version="v2")
         return {"thread_id": thread_id, "interrupts": interrupts(out)}
 
     @app.post("/resume/{thread_id}")
     async def resume(thread_id: str, body: dict[str, Any]) -> dict[str, Any]:
         config: Any = {"configurable": {"thread_id": thread_id}}
-        out = await graph["story"].ainvoke(Command(resume=body), config)
+        out = await graph["story"].ainvoke(Command(resume=body), config, version="v2")
         return {"thread_id": thread_id, "interrupts": interrupts(out)}
 
     return app

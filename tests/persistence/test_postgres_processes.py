@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 
 from pausepoint.domain import ThreadStatus
+from pausepoint.persistence.postgres import MIGRATIONS
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
 
@@ -130,8 +131,10 @@ async def test_processes_opening_a_new_database_together_set_it_up_once(
     assert [code for code, _, _ in outcomes] == [0] * 4, outcomes
     assert all(json.loads(out) == {"threads": []} for _, out, _ in outcomes)
     with psycopg.connect(postgres_url) as conn:
-        versions = conn.execute("SELECT version FROM pausepoint_migrations").fetchall()
-    assert versions == [(1,)]
+        versions = conn.execute(
+            "SELECT version FROM pausepoint_migrations ORDER BY version"
+        ).fetchall()
+    assert versions == [(v,) for v in range(1, len(MIGRATIONS) + 1)]
 
 
 async def test_an_unreachable_postgres_is_a_clear_error_without_the_password(

@@ -1,7 +1,8 @@
 """The embedded store: Pausepoint's tables in the same SQLite file as the checkpoints.
 
-One aiosqlite connection in autocommit mode; every write is one `BEGIN IMMEDIATE`
-transaction so that concurrent processes queue on the busy timeout instead of failing.
+Its own connection in autocommit mode, in one worker thread; every write is one statement or
+one `BEGIN IMMEDIATE` transaction, so that concurrent processes queue on the busy timeout
+instead of failing. (`connect` opens the aiosqlite connection the checkpointer uses.)
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -21,6 +22,8 @@ from pausepoint.domain import Decision, InboxItem, Pause, ThreadStatus
 from pausepoint.errors import AlreadyAnswered
 from pausepoint.persistence import migrations
 from pausepoint.persistence.records import PauseRow, ThreadRecord
+
+T = TypeVar("T")
 
 MIGRATIONS: list[str] = [
     """
@@ -115,6 +118,29 @@ def _decision(row: sqlite3.Row) -> Decision:
     )
 
 
+def _open(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
+    """The store's connection: autocommit (transactions are explicit), WAL, busy timeout."""
+    conn = sqlite3.connect(
+        path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False
+    )
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def _transaction(conn: sqlite3.Connection, steps: Sequence[tuple[str, Sequence[Any]]]) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for sql, args in steps:
+            conn.execute(sql, args)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 async def connect(
     path: Path, busy_timeout_ms: int, *, autocommit: bool = False
 ) -> aiosqlite.Connection:
@@ -131,77 +157,89 @@ async def connect(
 
 
 class SqliteStore:
-    """Threads, decision log, pause index and leases in SQLite."""
+    """Threads, decision log, pause index and leases in SQLite.
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    Its own connection, used from one worker thread: every method is one trip to that
+    thread, a write being one whole `BEGIN IMMEDIATE` transaction run there (a trip costs
+    tens of microseconds, so a transaction of five statements should not take five).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, worker: ThreadPoolExecutor) -> None:
         self._conn = conn
-        self._conn.row_factory = sqlite3.Row
-        self._lock = asyncio.Lock()
+        self._worker = worker
 
     @classmethod
     async def open(cls, path: Path, busy_timeout_ms: int) -> SqliteStore:
-        conn = await connect(path, busy_timeout_ms, autocommit=True)
-        store = cls(conn)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pausepoint-sqlite")
+        loop = asyncio.get_running_loop()
+        conn = await loop.run_in_executor(worker, _open, path, busy_timeout_ms)
+        store = cls(conn, worker)
         await store.migrate()
         return store
 
     async def close(self) -> None:
-        await self._conn.close()
+        await self._call(lambda conn: conn.close())
+        self._worker.shutdown()
 
-    @asynccontextmanager
-    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            await self._conn.execute("COMMIT")
+    async def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` on the connection, in its thread."""
+        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, self._conn)
 
-    async def _read(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        """One statement and its rows in one trip to the connection's thread."""
-        async with self._lock:
-            return list(await self._conn.execute_fetchall(sql, args))
+    async def _execute(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """One statement (atomic on its own) and its rows."""
+        return await self._call(lambda conn: conn.execute(sql, args).fetchall())
+
+    async def _write(self, steps: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Run `steps` (statement, arguments) as one transaction, in one trip."""
+        await self._call(lambda conn: _transaction(conn, steps))
 
     async def migrate(self) -> None:
         """Apply the migrations this database has not seen, in order, each once."""
-        async with self._write() as db:
-            await db.execute(
-                "CREATE TABLE IF NOT EXISTS pausepoint_migrations "
-                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-            async with db.execute(
-                "SELECT COALESCE(MAX(version), 0) FROM pausepoint_migrations"
-            ) as c:
-                row = await c.fetchone()
-            current = int(row[0]) if row else 0
-            for version, script in migrations.pending(MIGRATIONS, current):
-                for statement in script:
-                    await db.execute(statement)
-                await db.execute(
-                    "INSERT INTO pausepoint_migrations VALUES (?, datetime('now'))", (version,)
+
+        def run(conn: sqlite3.Connection) -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS pausepoint_migrations "
+                    "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
                 )
+                row = conn.execute(
+                    "SELECT COALESCE(MAX(version), 0) FROM pausepoint_migrations"
+                ).fetchone()
+                current = int(row[0]) if row else 0
+                for version, script in migrations.pending(MIGRATIONS, current):
+                    for statement in script:
+                        conn.execute(statement)
+                    conn.execute(
+                        "INSERT INTO pausepoint_migrations VALUES (?, datetime('now'))",
+                        (version,),
+                    )
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+        await self._call(run)
 
     # threads
 
     async def create_thread(self, record: ThreadRecord) -> None:
-        async with self._write() as db:
-            await db.execute(
-                "INSERT INTO threads VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.thread_id,
-                    record.workflow,
-                    record.owner,
-                    record.status.value,
-                    _ts(record.created_at),
-                    _ts(record.updated_at),
-                    record.error,
-                ),
-            )
+        await self._execute(
+            "INSERT INTO threads VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.thread_id,
+                record.workflow,
+                record.owner,
+                record.status.value,
+                _ts(record.created_at),
+                _ts(record.updated_at),
+                record.error,
+            ),
+        )
 
     async def get_thread(self, thread_id: str) -> ThreadRecord | None:
-        rows = await self._read("SELECT * FROM threads WHERE thread_id = ?", (thread_id,))
+        rows = await self._execute("SELECT * FROM threads WHERE thread_id = ?", (thread_id,))
         return _thread(rows[0]) if rows else None
 
     async def list_threads(
@@ -213,7 +251,7 @@ class SqliteStore:
         else:
             sql = "SELECT * FROM threads WHERE status = ? ORDER BY updated_at DESC LIMIT ? OFFSET ?"
             args = (status.value,)
-        return [_thread(r) for r in await self._read(sql, (*args, limit, offset))]
+        return [_thread(r) for r in await self._execute(sql, (*args, limit, offset))]
 
     async def set_status(
         self,
@@ -224,27 +262,31 @@ class SqliteStore:
         pauses: Sequence[PauseRow] | None = None,
         applied: Sequence[str] = (),
     ) -> None:
-        async with self._write() as db:
-            await db.execute(
+        steps: list[tuple[str, Sequence[Any]]] = [
+            (
                 "UPDATE threads SET status = ?, updated_at = ?, error = ? WHERE thread_id = ?",
                 (status.value, _ts(now), error, thread_id),
             )
-            for iid in applied:
-                await db.execute(
-                    "UPDATE decisions SET applied_at = ? "
-                    "WHERE thread_id = ? AND interrupt_id = ? AND applied_at IS NULL",
-                    (_ts(now), thread_id, iid),
-                )
-            if pauses is None:
-                return
+        ]
+        steps.extend(
+            (
+                "UPDATE decisions SET applied_at = ? "
+                "WHERE thread_id = ? AND interrupt_id = ? AND applied_at IS NULL",
+                (_ts(now), thread_id, iid),
+            )
+            for iid in applied
+        )
+        if pauses is not None:
             keep = [p.interrupt_id for p in pauses]
             marks = ",".join("?" * len(keep))
-            await db.execute(
-                f"DELETE FROM pauses WHERE thread_id = ? AND interrupt_id NOT IN ({marks})",
-                (thread_id, *keep),
+            steps.append(
+                (
+                    f"DELETE FROM pauses WHERE thread_id = ? AND interrupt_id NOT IN ({marks})",
+                    (thread_id, *keep),
+                )
             )
-            for p in pauses:
-                await db.execute(
+            steps.extend(
+                (
                     "INSERT OR IGNORE INTO pauses "
                     "SELECT ?, ?, ?, ?, ?, COALESCE(?, owner), ?, ?, ?, "
                     f"{LATEST_CHECKPOINT} FROM threads WHERE thread_id = ?",
@@ -262,6 +304,9 @@ class SqliteStore:
                         thread_id,
                     ),
                 )
+                for p in pauses
+            )
+        await self._write(steps)
 
     # decision log
 
@@ -280,49 +325,48 @@ class SqliteStore:
         ]
         insert = "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, NULL)"
         try:
-            if len(rows) == 1:  # one statement is atomic on its own
-                await self._read(insert, rows[0])
-                return
-            async with self._write() as db:
-                await db.executemany(insert, rows)
+            await self._write([(insert, row) for row in rows])
         except sqlite3.IntegrityError as exc:
             raise AlreadyAnswered(
                 "this pause has already been answered; nothing was recorded"
             ) from exc
 
     async def decisions(self, thread_id: str) -> list[Decision]:
-        rows = await self._read(
+        rows = await self._execute(
             "SELECT * FROM decisions WHERE thread_id = ? ORDER BY decided_at, rowid", (thread_id,)
         )
         return [_decision(r) for r in rows]
 
     async def unapplied_decisions(self, thread_id: str) -> list[Decision]:
-        rows = await self._read(
+        rows = await self._execute(
             "SELECT * FROM decisions WHERE thread_id = ? AND applied_at IS NULL ORDER BY rowid",
             (thread_id,),
         )
         return [_decision(r) for r in rows]
 
     async def threads_needing_recovery(self) -> list[str]:
-        rows = await self._read(
+        rows = await self._execute(
             "SELECT DISTINCT thread_id FROM decisions WHERE applied_at IS NULL "
             "UNION SELECT thread_id FROM threads WHERE status = 'running'"
         )
         return [r[0] for r in rows]
 
     async def delete_decisions(self, thread_id: str, interrupt_ids: Sequence[str]) -> None:
-        async with self._write() as db:
-            for iid in interrupt_ids:
-                await db.execute(
+        await self._write(
+            [
+                (
                     "DELETE FROM decisions "
                     "WHERE thread_id = ? AND interrupt_id = ? AND applied_at IS NULL",
                     (thread_id, iid),
                 )
+                for iid in interrupt_ids
+            ]
+        )
 
     # pause index
 
     async def inbox(self, actor: str, limit: int, offset: int) -> list[InboxItem]:
-        rows = await self._read(
+        rows = await self._execute(
             "SELECT p.thread_id, p.interrupt_id, p.kind, p.title, p.assignee, p.deadline, "
             "p.created_at, t.workflow, t.owner FROM pauses p JOIN threads t USING (thread_id) "
             "WHERE p.answerer = ? ORDER BY p.created_at DESC, p.thread_id LIMIT ? OFFSET ?",
@@ -344,7 +388,7 @@ class SqliteStore:
         ]
 
     async def pause_rows(self, thread_id: str) -> list[PauseRow]:
-        rows = await self._read(
+        rows = await self._execute(
             "SELECT * FROM pauses WHERE thread_id = ? ORDER BY interrupt_id", (thread_id,)
         )
         return [
@@ -361,7 +405,7 @@ class SqliteStore:
         ]
 
     async def due_pauses(self, now: datetime, limit: int) -> list[tuple[str, str]]:
-        rows = await self._read(
+        rows = await self._execute(
             "SELECT thread_id, interrupt_id FROM pauses "
             "WHERE deadline IS NOT NULL AND deadline <= ? ORDER BY deadline LIMIT ?",
             (_ts(now), limit),
@@ -369,18 +413,17 @@ class SqliteStore:
         return [(r[0], r[1]) for r in rows]
 
     async def escalate(self, thread_id: str, interrupt_id: str, assignee: str) -> None:
-        async with self._write() as db:
-            await db.execute(
-                "UPDATE pauses SET assignee = ?, answerer = ?, deadline = NULL "
-                "WHERE thread_id = ? AND interrupt_id = ?",
-                (assignee, assignee, thread_id, interrupt_id),
-            )
+        await self._execute(
+            "UPDATE pauses SET assignee = ?, answerer = ?, deadline = NULL "
+            "WHERE thread_id = ? AND interrupt_id = ?",
+            (assignee, assignee, thread_id, interrupt_id),
+        )
 
     # leases
 
     async def try_lease(self, thread_id: str, holder: str, until: float, now: float) -> bool:
         # One statement, so atomic without an explicit transaction.
-        rows = await self._read(
+        rows = await self._execute(
             "INSERT INTO leases VALUES (?, ?, ?) ON CONFLICT (thread_id) DO UPDATE "
             "SET holder = excluded.holder, expires_at = excluded.expires_at "
             "WHERE leases.holder = excluded.holder OR leases.expires_at < ? RETURNING holder",
@@ -389,12 +432,12 @@ class SqliteStore:
         return bool(rows) and rows[0][0] == holder
 
     async def lease_holder(self, thread_id: str) -> tuple[str, float] | None:
-        rows = await self._read(
+        rows = await self._execute(
             "SELECT holder, expires_at FROM leases WHERE thread_id = ?", (thread_id,)
         )
         return (rows[0]["holder"], float(rows[0]["expires_at"])) if rows else None
 
     async def release_lease(self, thread_id: str, holder: str) -> None:
-        await self._read(
+        await self._execute(
             "DELETE FROM leases WHERE thread_id = ? AND holder = ?", (thread_id, holder)
         )

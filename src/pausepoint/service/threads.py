@@ -602,10 +602,13 @@ class ThreadService:
             record = await self._set_status(record, ThreadStatus.FAILED, error, [], applied)
             self._publish("failed", record, data={"error": error})
             return Outcome(record, None)
-        if output.interrupts and workflow.inspect is None and isinstance(output.value, dict):
-            # The run stopped at pauses, and its output holds the same values and interrupts
-            # the checkpoint it just wrote does: no need to read that checkpoint back.
-            stop = Stop(output.value, pauses_from(output.interrupts))
+        pauses = pauses_from(output.interrupts)
+        if len(pauses) == 1 and workflow.inspect is None and isinstance(output.value, dict):
+            # The run stopped at one pause, and its output holds the values and the interrupt
+            # the checkpoint it just wrote does: no need to read that checkpoint back. (Several
+            # pauses come out in the order they were raised; the checkpoint lists them in
+            # task order, which is the order a view shows.)
+            stop = Stop(output.value, pauses)
             return await self._record_stop(record, ThreadStatus.WAITING, stop, applied)
         return await self._sync(record, applied)
 
