@@ -4,6 +4,10 @@ The figures land between the `make bench` markers at the top of docs/benchmarks.
 date, the machine, its load and the exact command of each benchmark; the analysis below the
 markers is written by hand from such runs. Set PAUSEPOINT_TEST_POSTGRES_URL to include the
 Postgres throughput benchmark.
+
+bench/inbox.py fills databases of 10,000 and 100,000 real paused threads: the first run
+takes 15-20 minutes for that (about 150 starts/s here), later runs reuse them from
+.pausepoint/bench/ and take about a minute.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ BENCHES: list[list[str]] = [
     ["bench/story_latency.py", "--rounds", "200"],
     ["bench/http_latency.py", "--rounds", "100", "--langgraph-dev", "10"],
     ["bench/a2a_latency.py", "30"],
-    ["bench/inbox.py", "--threads", "10000", "--queries", "1000"],
+    ["bench/inbox.py", "--threads", "10000", "100000", "--queries", "1000"],
     ["bench/dag_readiness.py", "--runs", "20"],
     ["bench/orchestrator.py"],
     ["bench/crash_trials.py", "--trials", "50"],

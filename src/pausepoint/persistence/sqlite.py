@@ -80,6 +80,15 @@ LATEST_CHECKPOINT = (
 )
 
 
+#: One page of an actor's inbox: `pauses_by_answerer` serves the WHERE and the created_at order
+#: (bench/inbox.py prints its EXPLAIN QUERY PLAN).
+INBOX_SQL = (
+    "SELECT p.thread_id, p.interrupt_id, p.kind, p.title, p.assignee, p.deadline, "
+    "p.created_at, t.workflow, t.owner FROM pauses p JOIN threads t USING (thread_id) "
+    "WHERE p.answerer = ? ORDER BY p.created_at DESC, p.thread_id LIMIT ? OFFSET ?"
+)
+
+
 def _ts(value: datetime | None) -> str | None:
     """A fixed-width UTC text form, so that text order is time order."""
     if value is None:
@@ -366,12 +375,7 @@ class SqliteStore:
     # pause index
 
     async def inbox(self, actor: str, limit: int, offset: int) -> list[InboxItem]:
-        rows = await self._execute(
-            "SELECT p.thread_id, p.interrupt_id, p.kind, p.title, p.assignee, p.deadline, "
-            "p.created_at, t.workflow, t.owner FROM pauses p JOIN threads t USING (thread_id) "
-            "WHERE p.answerer = ? ORDER BY p.created_at DESC, p.thread_id LIMIT ? OFFSET ?",
-            (actor, limit, offset),
-        )
+        rows = await self._execute(INBOX_SQL, (actor, limit, offset))
         return [
             InboxItem(
                 thread_id=r["thread_id"],
