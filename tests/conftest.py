@@ -13,16 +13,21 @@ import os
 # allow-list fails loudly instead of being rebuilt with a warning. It is read at import time.
 os.environ.setdefault("LANGGRAPH_STRICT_MSGPACK", "true")
 
+import asyncio
 import json
+import signal
+import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 import psycopg
 import pytest
 
@@ -108,3 +113,81 @@ def run_cli(db_url: str, tmp_path: Path) -> Callable[..., CliResult]:
         return CliResult(proc)
 
     return run
+
+
+LangGraphDev = Callable[[Path, str], AbstractAsyncContextManager[tuple[str, str]]]
+LANGGRAPH_DEV_STARTUP_SECONDS = 120.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def langgraph_dev_in(tmp_path: Path) -> LangGraphDev:
+    """Start `langgraph dev` in a folder holding a langgraph.json, on a free loopback port;
+    the context yields (API URL, assistant id of `graph_id`) once that graph is served, and
+    stops the server (its whole process group) on leaving. Its log stays in tmp_path, outside
+    the watched folder, and ends up in the failure message when it does not come up."""
+
+    @asynccontextmanager
+    async def start(folder: Path, graph_id: str) -> AsyncIterator[tuple[str, str]]:
+        port = str(_free_port())
+        url = f"http://127.0.0.1:{port}"
+        log_path = tmp_path / f"langgraph-dev-{graph_id}.log"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PAUSEPOINT_")}
+        env.update(
+            LANGSMITH_TRACING="false",
+            LANGCHAIN_TRACING_V2="false",
+            LANGGRAPH_CLI_NO_ANALYTICS="1",
+            NO_COLOR="1",
+        )
+        cli = Path(sys.executable).with_name("langgraph")
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(
+                [
+                    str(cli),
+                    "dev",
+                    "--no-browser",
+                    "--no-reload",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    port,
+                ],
+                cwd=folder,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            assistant = None
+            deadline = time.monotonic() + LANGGRAPH_DEV_STARTUP_SECONDS
+            async with httpx.AsyncClient(base_url=url, timeout=5) as client:
+                while assistant is None:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(
+                            f"langgraph dev did not serve {graph_id!r}:\n"
+                            + log_path.read_text(errors="replace")[-3000:]
+                        )
+                    try:
+                        found = await client.post("/assistants/search", json={"graph_id": graph_id})
+                        if found.status_code == 200 and found.json():
+                            assistant = str(found.json()[0]["assistant_id"])
+                    except httpx.HTTPError:
+                        pass
+                    if assistant is None:
+                        await asyncio.sleep(0.2)
+            yield url, assistant
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    return start

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -137,48 +135,12 @@ LG_AGENT = Path(__file__).with_name("lg_agent")
 
 
 @pytest.fixture
-def langgraph_dev(tmp_path: Path) -> Iterator[str]:
+async def langgraph_dev(tmp_path: Path, langgraph_dev_in: Any) -> AsyncIterator[str]:
     """`langgraph dev` serving lg_agent/trip.py; yields the trip assistant's A2A URL."""
     work = tmp_path / "lg"
     shutil.copytree(LG_AGENT, work)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    cli = Path(sys.executable).with_name("langgraph")
-    env = {**os.environ, "LANGGRAPH_CLI_NO_ANALYTICS": "1", "LANGSMITH_TRACING": "false"}
-    args = [str(cli), "dev", "--no-browser", "--no-reload", "--host", "127.0.0.1"]
-    log = (tmp_path / "langgraph.log").open("wb")
-    proc = subprocess.Popen(
-        [*args, "--port", str(port)],
-        cwd=work,
-        env=env,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        assistant = None
-        while assistant is None:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((tmp_path / "langgraph.log").read_text()[-2000:])
-            try:
-                found = httpx.post(
-                    base + "/assistants/search", json={"graph_id": "trip"}, timeout=5
-                )
-                if found.status_code == 200 and found.json():
-                    assistant = found.json()[0]["assistant_id"]
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        yield f"{base}/a2a/{assistant}"
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
+    async with langgraph_dev_in(work, "trip") as (url, assistant):
+        yield f"{url}/a2a/{assistant}"
 
 
 class A2A:

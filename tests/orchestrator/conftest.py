@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -12,11 +11,11 @@ import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from langchain_core.runnables import RunnableConfig
-from langgraph_sdk import get_client
 
 from pausepoint.agents.base import Agent, AgentError, AgentOutput, AgentRequest
 from pausepoint.agents.cards import AgentCard, AgentSkill
@@ -130,8 +129,6 @@ def run_cli(tmp_path: Path, db_url: str) -> Callable[..., subprocess.CompletedPr
 
 
 ROOT = Path(__file__).resolve().parents[2]
-API_LINE = re.compile(r"API: \S*?(http://127\.0\.0\.1:\d+)")
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _free_port() -> int:
@@ -141,47 +138,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-async def studio(tmp_path: Path) -> AsyncIterator[str]:
-    """Start `langgraph dev` on the repository's graphs; yield its API URL."""
+async def studio(langgraph_dev_in: Any) -> AsyncIterator[str]:
+    """`langgraph dev` on the repository's langgraph.json; yield its API URL."""
     if not (ROOT / ".env").exists():
         pytest.skip("langgraph.json names .env; run `make setup` (it copies .env.example)")
-    log_path = tmp_path / "langgraph-dev.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAUSEPOINT_")}
-    env.update(LANGSMITH_TRACING="false", LANGCHAIN_TRACING_V2="false", NO_COLOR="1")
-    langgraph = Path(sys.executable).with_name("langgraph")
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [str(langgraph), "dev", "--no-browser", "--no-reload", "--port", str(_free_port())],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        url = None
-        for _ in range(1200):  # up to 120 s on a loaded machine
-            match = API_LINE.search(ANSI.sub("", log_path.read_text()))
-            if match:
-                url = match.group(1)
-                break
-            assert proc.poll() is None, log_path.read_text()
-            await asyncio.sleep(0.1)
-        assert url, log_path.read_text()
-        async with get_client(url=url) as client:
-            for _ in range(600):
-                try:
-                    await client.assistants.search(graph_id="orchestrator")
-                    break
-                except Exception:
-                    await asyncio.sleep(0.1)
+    async with langgraph_dev_in(ROOT, "orchestrator") as (url, _):
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture
