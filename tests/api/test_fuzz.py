@@ -3,7 +3,7 @@
 the schema does not document for that operation.
 
 The run is bounded and reproducible: PAUSEPOINT_FUZZ_EXAMPLES cases per operation and phase
-(default 10), seed PAUSEPOINT_FUZZ_SEED (default 1). A longer hunt:
+(default 25), seed PAUSEPOINT_FUZZ_SEED (default 1). A longer hunt:
 
     PAUSEPOINT_FUZZ_EXAMPLES=200 PAUSEPOINT_FUZZ_SEED=7 .venv/bin/pytest tests/api/test_fuzz.py
 
@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-EXAMPLES = int(os.environ.get("PAUSEPOINT_FUZZ_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("PAUSEPOINT_FUZZ_EXAMPLES", "25"))
 SEED = int(os.environ.get("PAUSEPOINT_FUZZ_SEED", "1"))
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 CHECKS = (
