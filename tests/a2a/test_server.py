@@ -255,3 +255,46 @@ async def test_an_approval_is_answered_over_a2a_by_naming_its_action(
     assert task.status.state == COMPLETED
     (result,) = data_of(task.artifacts[0].parts)
     assert result["deployment_result"]["status"] == "deployed"
+
+
+async def test_a_body_that_is_not_utf8_gets_400_on_rest_and_a_parse_error_on_json_rpc(
+    server: Any,
+) -> None:
+    headers = {"A2A-Version": "1.0", "Content-Type": "application/json"}
+    body = b'\xff\xfe{"message": {}}'
+    async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=30) as http:
+        rest = [
+            await http.post(path, content=body)
+            for path in (
+                "/a2a/rest/message:send",
+                "/a2a/rest/message:stream",
+                "/a2a/rest/tasks/some-task/pushNotificationConfigs",
+            )
+        ]
+        rpc = await http.post("/a2a", content=body)
+
+    for response in rest:
+        assert response.status_code == 400, response.text
+        error = response.json()["error"]
+        assert error["status"] == "INVALID_ARGUMENT"
+        assert error["message"].startswith("request body is not JSON text ('utf-8' codec")
+    assert rpc.status_code == 200
+    assert rpc.json()["id"] is None
+    assert rpc.json()["error"]["code"] == -32700  # JSON-RPC's parse error
+    assert rpc.json()["error"]["message"].startswith("request body is not JSON text")
+
+
+async def test_openapi_documents_the_a2a_routes_parameters_and_errors(server: Any) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        spec = (await http.get("/openapi.json")).json()
+
+    get_task = spec["paths"]["/a2a/rest/tasks/{id}"]["get"]
+    assert {"in": "path", "name": "id"}.items() <= get_task["parameters"][-1].items()
+    assert set(get_task["responses"]) == {"200", "400", "401", "404", "413"}
+    assert "application/a2a+json" in get_task["responses"]["200"]["content"]
+    error = get_task["responses"]["404"]["content"]["application/json"]["schema"]
+    assert error == {"$ref": "#/components/schemas/A2AError"}
+    stream = spec["paths"]["/a2a/rest/message:stream"]["post"]["responses"]["200"]["content"]
+    assert "text/event-stream" in stream
+    rpc = spec["paths"]["/a2a"]["post"]["responses"]
+    assert set(rpc) == {"200", "401", "413"}

@@ -88,9 +88,43 @@ async def test_body_that_is_not_json_or_has_unknown_fields_gets_422_and_changes_
 
         assert not_json.status_code == 422
         assert not_json.json()["error"] == "invalid_request"
+        assert (
+            not_json.json()["detail"]
+            == "body: not valid JSON: Expecting property name enclosed in double quotes at character 1"
+        )
         assert unknown.status_code == 422
         assert unknown.json()["fields"][0]["loc"] == "sneaky"
         after = (await client.get(thread)).json()
+        assert after["status"] == "waiting"
+        assert after["pauses"] == view["pauses"]
+
+
+async def test_a_body_wrong_method_or_unknown_path_gets_the_same_error_shape(
+    server: Any,
+) -> None:
+    async with server.client() as client:
+        view = await start_story(client)
+        answers = f"/api/threads/{view['thread_id']}/answers"
+
+        not_utf8 = await client.post(
+            answers, content=b'{"answer": "\xff"}', headers={"Content-Type": "application/json"}
+        )
+        wrong_method = await client.put(answers, json={"answer": {"decision": "accept"}})
+        unknown = await client.get("/api/no-such-route")
+
+        assert not_utf8.status_code == 400
+        assert not_utf8.json()["error"] == "bad_request"
+        assert not_utf8.json()["detail"].startswith("request body is not JSON text (")
+        assert wrong_method.status_code == 405
+        assert wrong_method.headers["allow"] == "POST"
+        assert wrong_method.json() == {
+            "error": "method_not_allowed",
+            "detail": "Method Not Allowed",
+            "fields": [],
+        }
+        assert unknown.status_code == 404
+        assert unknown.json() == {"error": "not_found", "detail": "Not Found", "fields": []}
+        after = (await client.get(f"/api/threads/{view['thread_id']}")).json()
         assert after["status"] == "waiting"
         assert after["pauses"] == view["pauses"]
 
@@ -169,6 +203,23 @@ async def test_inbox_lists_waiting_pauses_newest_first_and_leaves_out_answered_o
 
     assert [i["thread_id"] for i in inbox] == [second["thread_id"], first["thread_id"]]
     assert inbox[0]["title"] == "Review the draft"
+
+
+async def test_an_offset_beyond_the_largest_sql_integer_gets_422_naming_it(server: Any) -> None:
+    largest = 2**63 - 1
+    async with server.client() as client:
+        await start_story(client)
+        pages = {
+            route: [await client.get(route, params={"offset": n}) for n in (largest, largest + 1)]
+            for route in ("/api/inbox", "/api/threads")
+        }
+
+    for route, (last, beyond) in pages.items():
+        assert last.status_code == 200, (route, last.text)
+        assert beyond.status_code == 422, (route, beyond.text)
+        assert beyond.json()["fields"][0]["loc"] == "offset"
+    assert pages["/api/inbox"][0].json()["inbox"] == []
+    assert pages["/api/threads"][0].json()["threads"] == []
 
 
 async def test_cancelled_thread_leaves_the_inbox_and_refuses_answers(server: Any) -> None:

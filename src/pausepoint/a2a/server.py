@@ -19,8 +19,12 @@ from a2a.auth.user import User
 from a2a.server.agent_execution.active_task import TERMINAL_TASK_STATES
 from a2a.server.context import ServerCallContext
 from a2a.server.events import Event
+from a2a.server.jsonrpc_models import JSONParseError
 from a2a.server.request_handlers import DefaultRequestHandler
-from a2a.server.request_handlers.response_helpers import agent_card_to_dict
+from a2a.server.request_handlers.response_helpers import (
+    agent_card_to_dict,
+    build_error_response,
+)
 from a2a.server.routes import (
     DefaultServerCallContextBuilder,
     add_a2a_routes_to_fastapi,
@@ -30,10 +34,11 @@ from a2a.server.routes import (
 from a2a.server.tasks import TaskStore
 from a2a.types.a2a_pb2 import CancelTaskRequest, Message, SendMessageRequest, Task, TaskState
 from a2a.utils.constants import AGENT_CARD_WELL_KNOWN_PATH
-from a2a.utils.errors import UnsupportedOperationError
+from a2a.utils.error_handlers import build_rest_error_payload
+from a2a.utils.errors import InvalidRequestError, UnsupportedOperationError
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
@@ -46,6 +51,7 @@ from pausepoint.settings import Settings
 
 Identify = Callable[[Request], str]
 Endpoint = Callable[[Request], Awaitable[Response]]
+Refusal = Callable[[str], Response]
 
 #: How long an input-required task keeps its in-memory runner before it is rebuilt from the
 #: store on the next message (a paused thread should cost no memory).
@@ -132,22 +138,53 @@ class _Mounted:
         await self.engine.dispose()
 
 
-def _guard(endpoint: Endpoint, identify: Identify | None) -> Endpoint:
+def _rest_unreadable(reason: str) -> Response:
+    """The REST binding's own answer to a body it cannot parse: 400 INVALID_ARGUMENT."""
+    return JSONResponse(
+        build_rest_error_payload(InvalidRequestError(message=reason)), status_code=400
+    )
+
+
+def _jsonrpc_unreadable(reason: str) -> Response:
+    """JSON-RPC's answer to a body it cannot parse: error -32700, id null (HTTP 200)."""
+    return JSONResponse(build_error_response(None, JSONParseError(message=reason)))
+
+
+async def _unreadable_body(request: Request) -> str | None:
+    """Why the request's body cannot be JSON text, or None. a2a-sdk's REST binding answers a
+    body that is not UTF-8 with 500, and its JSON-RPC binding with "internal error"."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return None
+    try:
+        (await request.body()).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"request body is not JSON text ({exc})"
+    except ClientDisconnect:
+        return "the client went away before its body arrived"  # or BodyLimit cut it: 413 is out
+    return None
+
+
+def _guard(endpoint: Endpoint, identify: Identify | None, unreadable: Refusal) -> Endpoint:
     async def guarded(request: Request) -> Response:
         try:
             request.state.pausepoint_actor = identify(request) if identify else DEFAULT_ACTOR
         except Unauthorized as exc:
             return JSONResponse(exc.to_dict(), status_code=exc.status)
-        return await endpoint(request)
+        reason = await _unreadable_body(request)
+        if reason is not None:
+            return unreadable(reason)
+        return await endpoint(request)  # the SDK reads the body again: Request caches it
 
     return guarded
 
 
-def _guarded_routes(routes: list[BaseRoute], identify: Identify | None) -> list[BaseRoute]:
+def _guarded_routes(
+    routes: list[BaseRoute], identify: Identify | None, unreadable: Refusal
+) -> list[BaseRoute]:
     # Only plain routes: the SDK's `/{tenant}` mount would shadow every two-segment path of
     # the host app, and Pausepoint has no tenants.
     return [
-        Route(r.path, _guard(r.endpoint, identify), methods=sorted(r.methods or ()))
+        Route(r.path, _guard(r.endpoint, identify, unreadable), methods=sorted(r.methods or ()))
         for r in routes
         if isinstance(r, Route)
     ]
@@ -182,8 +219,8 @@ def mount_a2a(
     add_a2a_routes_to_fastapi(
         app,
         agent_card_routes=[Route(AGENT_CARD_WELL_KNOWN_PATH, agent_card, methods=["GET"])],
-        jsonrpc_routes=_guarded_routes(list(rpc), identify),
-        rest_routes=_guarded_routes(rest, identify),
+        jsonrpc_routes=_guarded_routes(list(rpc), identify, _jsonrpc_unreadable),
+        rest_routes=_guarded_routes(rest, identify, _rest_unreadable),
     )
     app.state.pausepoint_a2a = _Mounted(engine, handler)
 

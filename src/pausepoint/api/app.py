@@ -17,6 +17,7 @@ from pausepoint.a2a import close_a2a, mount_a2a
 from pausepoint.api.auth import Authenticator
 from pausepoint.api.errors import install_error_handlers
 from pausepoint.api.limits import BodyLimit
+from pausepoint.api.openapi import document_a2a
 from pausepoint.api.routes import catalog, chat, compat, events, page, threads, ws
 from pausepoint.service.threads import Clock, ThreadService, utcnow
 from pausepoint.settings import Settings
@@ -77,6 +78,7 @@ def create_app(
     app.state.settings = settings
     app.state.auth = auth
     install_error_handlers(app)
+    document_a2a(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     for module in (threads, catalog, chat, compat, events, ws, page):
         app.include_router(module.router)

@@ -37,6 +37,11 @@ async def current_user(
 Service = Annotated[ThreadService, Depends(get_service)]
 User = Annotated[str, Depends(current_user)]
 
+#: Paging. An offset goes to the database as a SQL integer (SQLite INTEGER, PostgreSQL bigint):
+#: a larger one gets 422 here instead of the database's overflow (a 500).
+Limit = Annotated[int, Query(ge=1, le=500, description="At most this many.")]
+Offset = Annotated[int, Query(ge=0, le=2**63 - 1, description="Skip this many first.")]
+
 
 def may_see(view: ThreadView, user: str) -> bool:
     """A thread is visible to its owner and to the assignee of any of its pending pauses."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from pausepoint.errors import PausepointError, Unauthorized
 
@@ -24,14 +28,39 @@ def _loc(parts: tuple[int | str, ...] | list[int | str]) -> str:
     return ".".join(str(p) for p in trimmed)
 
 
+def _field(error: dict[str, Any]) -> dict[str, str]:
+    if error.get("type") == "json_invalid":  # its loc is ("body", offset): say what it means
+        reason = error.get("ctx", {}).get("error", "")
+        offset = list(error.get("loc", ()))[1:]
+        at = f" at character {offset[0]}" if offset else ""
+        return {"loc": "", "message": f"not valid JSON: {reason}{at}"}
+    return {"loc": _loc(error.get("loc", ())), "message": error.get("msg", "")}
+
+
 def _request_invalid(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    fields = [{"loc": _loc(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors()]
+    fields = [_field(e) for e in exc.errors()]
     detail = "; ".join(f"{f['loc'] or 'body'}: {f['message']}" for f in fields)
     body = {"error": "invalid_request", "detail": detail or "invalid request", "fields": fields}
     return JSONResponse(body, status_code=422)
 
 
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's and FastAPI's own refusals (unknown path, wrong method, unreadable body)
+    in the same shape as ours: `{"error": "method_not_allowed", "detail": ..., "fields": []}`."""
+    assert isinstance(exc, HTTPException)
+    try:
+        code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
+    except ValueError:
+        code = "error"
+    detail = exc.detail
+    if isinstance(exc.__cause__, UnicodeDecodeError):  # FastAPI says only "error parsing the body"
+        detail = f"request body is not JSON text ({exc.__cause__})"
+    body = {"error": code, "detail": detail, "fields": []}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PausepointError, _pausepoint_error)
     app.add_exception_handler(RequestValidationError, _request_invalid)
+    app.add_exception_handler(HTTPException, _http_error)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
-from pausepoint.api.deps import Service, User
+from pausepoint.api.deps import Limit, Offset, Service, User
 from pausepoint.api.routes.threads import ERRORS
 from pausepoint.api.schemas import AgentList, Inbox, WorkflowInfo, WorkflowList
 
@@ -40,8 +38,8 @@ async def list_agents(service: Service, user: User) -> AgentList:
 async def inbox(
     service: Service,
     user: User,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Inbox:
     """Every pause you may answer, across threads, newest first."""
     items = await service.inbox(user, limit=limit, offset=offset)

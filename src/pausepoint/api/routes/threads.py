@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body
 
 from pausepoint.api import answering
-from pausepoint.api.deps import Service, User, visible_thread
+from pausepoint.api.deps import Limit, Offset, Service, User, visible_thread
 from pausepoint.api.schemas import AnswerRequest, DecisionList, ErrorBody, StartThread, ThreadList
 from pausepoint.domain import ThreadStatus, ThreadSummary, ThreadView
 from pausepoint.service.threads import ThreadService
 
 router = APIRouter(prefix="/api/threads", tags=["threads"])
 
+#: Every refusal a route may send, all `ErrorBody`: 400 an unreadable body, 413 a body over
+#: PAUSEPOINT_MAX_BODY_BYTES, 422 a body or parameter that fails validation.
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)
+    code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 413, 422)
 }
 
 
@@ -60,8 +62,8 @@ async def list_threads(
     service: Service,
     user: User,
     status: ThreadStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> ThreadList:
     """Your threads, most recently updated first."""
     return ThreadList(threads=await _owned(service, user, status, limit, offset))
