@@ -75,3 +75,15 @@ class Forbidden(PausepointError):
 
 class ConfigurationError(PausepointError):
     code, status = "configuration_error", 500
+
+
+class InvalidRequest(PausepointError):
+    """A request body that is not a JSON document (bad UTF-8, bad syntax, NaN, too deep)."""
+
+    code, status = "invalid_request", 422
+
+
+class UnsupportedMediaType(PausepointError):
+    """A request body sent as something other than JSON."""
+
+    code, status = "unsupported_media_type", 415

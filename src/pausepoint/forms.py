@@ -8,6 +8,8 @@ answer with `validate_answer(schema, answer)` before anything is written.
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any, TypeVar, cast
 
 import jsonschema
@@ -38,19 +40,44 @@ def schema_of(model: Any) -> dict[str, Any]:
     return TypeAdapter(model).json_schema()
 
 
-def _depth(value: Any, limit: int) -> int:
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    deepest = 0
+#: Control characters no person types: C0 (but tab, newline, carriage return) and DEL.
+#: PostgreSQL cannot store NUL in text, and the rest only ever arrive by mistake or malice.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _text_problem(text: str) -> str | None:
+    if (found := _CONTROL.search(text)) is not None:
+        return f"contains the control character U+{ord(found.group()):04X} at {found.start()}"
+    if (found := _SURROGATE.search(text)) is not None:
+        return f"contains a lone surrogate U+{ord(found.group()):04X} at {found.start()}"
+    return None
+
+
+def json_problems(value: Any, *, max_depth: int = MAX_ANSWER_DEPTH) -> list[dict[str, Any]]:
+    """What makes a JSON value unfit to keep, before any schema looks at it: nesting deeper
+    than `max_depth`, NaN or infinite numbers, and strings (values or keys) holding control
+    characters or lone surrogates. `{"loc": "dotted.path", "message": ...}` each, like
+    `validate_answer`."""
+    problems: list[dict[str, Any]] = []
+    stack: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
     while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        if deepest > limit:
-            return deepest
-        if isinstance(item, dict):
-            stack.extend((v, level + 1) for v in item.values())
+        item, path = stack.pop()
+        if len(path) >= max_depth and isinstance(item, dict | list):
+            return [{"loc": "", "message": f"nested deeper than {max_depth} levels"}]
+        if isinstance(item, str) and (problem := _text_problem(item)) is not None:
+            problems.append({"loc": ".".join(path), "message": problem})
+        elif isinstance(item, float) and not math.isfinite(item):
+            problems.append({"loc": ".".join(path), "message": f"{item} is not a finite number"})
+        elif isinstance(item, dict):
+            for name, member in item.items():
+                key = str(name)
+                if (problem := _text_problem(key)) is not None:
+                    problems.append({"loc": ".".join(path), "message": f"a key {problem}"})
+                stack.append((member, (*path, key)))
         elif isinstance(item, list):
-            stack.extend((v, level + 1) for v in item)
-    return deepest
+            stack.extend((member, (*path, str(i))) for i, member in enumerate(item))
+    return sorted(problems, key=lambda p: str(p["loc"]))
 
 
 def _loc(error: ValidationError) -> str:
@@ -105,8 +132,8 @@ def validate_answer(schema: dict[str, Any] | None, answer: Any) -> list[dict[str
     Each problem is `{"loc": "dotted.path", "message": "..."}`, with `loc` empty for the
     answer as a whole.
     """
-    if _depth(answer, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH:
-        return [{"loc": "", "message": f"answer is nested deeper than {MAX_ANSWER_DEPTH} levels"}]
+    if problems := json_problems(answer):
+        return problems
     if not schema:
         return []
     discriminator = schema.get("discriminator")

@@ -63,7 +63,7 @@ async def test_ws_errors_come_back_as_messages_and_the_socket_stays_usable(open_
         await ws.send({"type": "start", "prompt": "still here?"})
         works = (await ws.until(is_response))[-1]
 
-    assert not_json["error"] == "invalid_input"
+    assert not_json["error"] == "invalid_request"
     assert missing["error"] == "thread_not_found"
     assert works["status"] == "pending_user_input"
 

@@ -90,7 +90,8 @@ async def test_body_that_is_not_json_or_has_unknown_fields_gets_422_and_changes_
         assert not_json.json()["error"] == "invalid_request"
         assert (
             not_json.json()["detail"]
-            == "body: not valid JSON: Expecting property name enclosed in double quotes at character 1"
+            == "request body is not valid JSON: Expecting property name enclosed in double quotes"
+            " at line 1 column 2"
         )
         assert unknown.status_code == 422
         assert unknown.json()["fields"][0]["loc"] == "sneaky"
@@ -112,9 +113,11 @@ async def test_a_body_wrong_method_or_unknown_path_gets_the_same_error_shape(
         wrong_method = await client.put(answers, json={"answer": {"decision": "accept"}})
         unknown = await client.get("/api/no-such-route")
 
-        assert not_utf8.status_code == 400
-        assert not_utf8.json()["error"] == "bad_request"
-        assert not_utf8.json()["detail"].startswith("request body is not JSON text (")
+        assert not_utf8.status_code == 422
+        assert not_utf8.json()["error"] == "invalid_request"
+        assert not_utf8.json()["detail"] == (
+            "request body is not UTF-8 text: invalid start byte at byte 12"
+        )
         assert wrong_method.status_code == 405
         assert wrong_method.headers["allow"] == "POST"
         assert wrong_method.json() == {

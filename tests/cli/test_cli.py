@@ -54,6 +54,12 @@ def test_exit_codes_name_the_problem(run_cli: RunCli) -> None:
     not_json = run_cli("answer", thread["thread_id"], "{oops", "--json")
     assert not_json.code == 4
     assert "not valid JSON" in not_json.json()["detail"]
+    too_deep = run_cli("answer", thread["thread_id"], "[" * 5000 + "]" * 5000, "--json")
+    assert too_deep.code == 4
+    assert too_deep.json()["detail"] == "ANSWER_JSON is nested deeper than 64 levels"
+    bell = run_cli("answer", thread["thread_id"], '{"decision": "update", "comments": "\\u0007"}')
+    assert bell.code == 4
+    assert "comments: contains the control character U+0007 at 0" in bell.stderr
 
     assert run_cli("answer", thread["thread_id"], '{"decision": "accept"}').code == 0
     again = run_cli("answer", thread["thread_id"], '{"decision": "accept"}', "--json")

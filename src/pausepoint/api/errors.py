@@ -29,34 +29,31 @@ def _loc(parts: tuple[int | str, ...] | list[int | str]) -> str:
 
 
 def _field(error: dict[str, Any]) -> dict[str, str]:
-    if error.get("type") == "json_invalid":  # its loc is ("body", offset): say what it means
-        reason = error.get("ctx", {}).get("error", "")
-        offset = list(error.get("loc", ()))[1:]
-        at = f" at character {offset[0]}" if offset else ""
-        return {"loc": "", "message": f"not valid JSON: {reason}{at}"}
-    return {"loc": _loc(error.get("loc", ())), "message": error.get("msg", "")}
+    loc = tuple(error.get("loc", ()))
+    if loc == ("body",) and error.get("type") == "missing":
+        return {"loc": "", "message": "request body is empty; send a JSON object"}
+    if loc == ("body",) and error.get("type") in ("model_attributes_type", "dict_type"):
+        return {"loc": "", "message": "request body must be a JSON object"}
+    return {"loc": _loc(loc), "message": error.get("msg", "")}
 
 
 def _request_invalid(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     fields = [_field(e) for e in exc.errors()]
-    detail = "; ".join(f"{f['loc'] or 'body'}: {f['message']}" for f in fields)
+    detail = "; ".join(f"{f['loc']}: {f['message']}" if f["loc"] else f["message"] for f in fields)
     body = {"error": "invalid_request", "detail": detail or "invalid request", "fields": fields}
     return JSONResponse(body, status_code=422)
 
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    """Starlette's and FastAPI's own refusals (unknown path, wrong method, unreadable body)
+    """Starlette's and FastAPI's own refusals (unknown path, wrong method)
     in the same shape as ours: `{"error": "method_not_allowed", "detail": ..., "fields": []}`."""
     assert isinstance(exc, HTTPException)
     try:
         code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
     except ValueError:
         code = "error"
-    detail = exc.detail
-    if isinstance(exc.__cause__, UnicodeDecodeError):  # FastAPI says only "error parsing the body"
-        detail = f"request body is not JSON text ({exc.__cause__})"
-    body = {"error": code, "detail": detail, "fields": []}
+    body = {"error": code, "detail": exc.detail, "fields": []}
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 

@@ -21,7 +21,15 @@ from rich.markup import escape
 from pausepoint import errors
 from pausepoint.cli.chat_remote import RemoteThreads
 from pausepoint.domain import Action, InboxItem, Pause, ThreadStatus, ThreadSummary, ThreadView
-from pausepoint.errors import Conflict, Forbidden, InvalidAnswer, NotFound, PausepointError
+from pausepoint.errors import (
+    Conflict,
+    Forbidden,
+    InvalidAnswer,
+    InvalidRequest,
+    NotFound,
+    PausepointError,
+)
+from pausepoint.jsontext import parse_json
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
 
@@ -65,9 +73,9 @@ def _coerce(text: str, spec: dict[str, Any]) -> Any:
         if kind == "boolean":
             return text.strip().lower() in ("y", "yes", "true", "1")
         if kind in ("array", "object"):
-            return json.loads(text)
-    except ValueError:
-        return text
+            return parse_json(text, "field")
+    except (ValueError, InvalidRequest):
+        return text  # validation then says what the field needs
     return text
 
 
@@ -86,9 +94,9 @@ def parse_answer(pause: Pause, line: str, read: Reader) -> Any:
     text = line.strip()
     if text.startswith(("{", "[")):
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidAnswer(f"not valid JSON: {exc}") from exc
+            return parse_json(text, "answer")
+        except InvalidRequest as exc:
+            raise InvalidAnswer(exc.detail) from exc
     properties: dict[str, Any] = (pause.response_schema or {}).get("properties", {})
     if pause.actions:
         head, sep, rest = text.partition(":")

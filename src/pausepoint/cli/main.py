@@ -22,9 +22,11 @@ from pausepoint.errors import (
     Conflict,
     InvalidAnswer,
     InvalidInput,
+    InvalidRequest,
     NotFound,
     PausepointError,
 )
+from pausepoint.jsontext import parse_json
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
 
@@ -42,6 +44,7 @@ EXIT_CODES: list[tuple[type[PausepointError], int]] = [
     (Conflict, 3),
     (InvalidAnswer, 4),
     (InvalidInput, 4),
+    (InvalidRequest, 4),
     (NotFound, 5),
 ]
 
@@ -66,9 +69,9 @@ def _fail(error: PausepointError, as_json: bool) -> NoReturn:
 
 def _parse_json(text: str, what: str, as_json: bool) -> Any:
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        _fail(InvalidInput(f"{what} is not valid JSON: {exc}"), as_json)
+        return parse_json(text, what)
+    except InvalidRequest as exc:
+        _fail(exc, as_json)
 
 
 def _with_service(call: Callable[[ThreadService], Awaitable[T]], as_json: bool) -> T:

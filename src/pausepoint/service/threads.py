@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import signal
 import socket
 import time
@@ -74,6 +75,9 @@ logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 _UNSET: Any = object()
+
+#: A thread id a caller may choose: it goes into URLs and the databases as it is.
+THREAD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@~-]{0,127}")
 
 
 def utcnow() -> datetime:
@@ -327,6 +331,12 @@ class ThreadService:
         """Start `workflow` on `input` as `actor`; return when it pauses, completes or fails."""
         wf = self.workflows.get(workflow)
         payload = wf.parse_input(input)
+        if thread_id is not None and not THREAD_ID.fullmatch(thread_id):
+            raise InvalidInput(
+                f"thread id {thread_id!r} is not 1-128 letters, digits and ._:@~- "
+                "(starting with a letter or digit)",
+                fields=[{"loc": "thread_id", "message": "not a valid thread id"}],
+            )
         thread_id = thread_id or uuid.uuid4().hex
         now = self._clock()
         async with self._hold(thread_id):

@@ -7,13 +7,14 @@ from typing import cast
 from fastapi import APIRouter, Request
 
 from pausepoint.api import answering
+from pausepoint.api.bodies import JsonRoute
 from pausepoint.api.deps import Service, User, visible_thread
 from pausepoint.api.render import chat_response
 from pausepoint.api.routes.threads import ERRORS
 from pausepoint.api.schemas import ChatContinue, ChatRequest, ChatResponse
 from pausepoint.settings import Settings
 
-router = APIRouter(prefix="/api/chat", tags=["chat"])
+router = APIRouter(prefix="/api/chat", tags=["chat"], route_class=JsonRoute)
 
 
 def chat_workflow(request: Request) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from pausepoint.api import answering
+from pausepoint.api.bodies import JsonRoute
 from pausepoint.api.deps import Service, User, visible_thread
 from pausepoint.api.render import orchestrator_status, process_response
 from pausepoint.api.routes.threads import ERRORS
@@ -16,7 +17,7 @@ from pausepoint.api.schemas import (
     WorkflowResume,
 )
 
-router = APIRouter(tags=["compatibility"])
+router = APIRouter(tags=["compatibility"], route_class=JsonRoute)
 
 
 @router.post("/human_input", responses=ERRORS)

@@ -7,17 +7,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 
 from pausepoint.api import answering
+from pausepoint.api.bodies import JsonRoute
 from pausepoint.api.deps import Limit, Offset, Service, User, visible_thread
 from pausepoint.api.schemas import AnswerRequest, DecisionList, ErrorBody, StartThread, ThreadList
 from pausepoint.domain import ThreadStatus, ThreadSummary, ThreadView
 from pausepoint.service.threads import ThreadService
 
-router = APIRouter(prefix="/api/threads", tags=["threads"])
+router = APIRouter(prefix="/api/threads", tags=["threads"], route_class=JsonRoute)
 
-#: Every refusal a route may send, all `ErrorBody`: 400 an unreadable body, 413 a body over
-#: PAUSEPOINT_MAX_BODY_BYTES, 422 a body or parameter that fails validation.
+#: Every refusal a route may send, all `ErrorBody`: 413 a body over PAUSEPOINT_MAX_BODY_BYTES,
+#: 415 a body not sent as JSON, 422 a body that is not a JSON document or a body or parameter
+#: that fails validation (api/bodies.py).
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 413, 422)
+    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 413, 415, 422)
 }
 
 

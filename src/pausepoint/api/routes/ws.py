@@ -21,7 +21,8 @@ from pausepoint.api import answering
 from pausepoint.api.deps import authenticate, visible_thread
 from pausepoint.api.errors import error_body
 from pausepoint.api.render import chat_response, event_message
-from pausepoint.errors import InvalidInput, PausepointError
+from pausepoint.errors import InvalidInput, InvalidRequest, PausepointError
+from pausepoint.jsontext import parse_json
 from pausepoint.service.events import ThreadEvent
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
@@ -38,10 +39,17 @@ def _text(message: Message, key: str) -> str:
     return value
 
 
+def _optional_text(message: Message, key: str) -> str | None:
+    value = message.get(key)
+    if value is None or isinstance(value, str):
+        return value or None
+    raise InvalidInput(f"{key!r} must be a string", fields=[{"loc": key, "message": "not text"}])
+
+
 async def _command(service: ThreadService, workflow: str, user: str, message: Message) -> Message:
     kind = message.get("type")
     if kind == "start":
-        thread_id = message.get("thread_id") or None
+        thread_id = _optional_text(message, "thread_id")
         if isinstance(message.get("workflow"), str):
             view = await service.start(
                 message["workflow"], message.get("input") or {}, user, thread_id=thread_id
@@ -59,7 +67,7 @@ async def _command(service: ThreadService, workflow: str, user: str, message: Me
             _text(message, "thread_id"),
             user,
             answer=message.get("answer"),
-            interrupt_id=message.get("interrupt_id"),
+            interrupt_id=_optional_text(message, "interrupt_id"),
         )
     elif kind == "status":
         view = await visible_thread(service, _text(message, "thread_id"), user)
@@ -105,12 +113,10 @@ async def ws_chat(websocket: WebSocket) -> None:
             while True:
                 raw = await websocket.receive_text()
                 try:
-                    message = json.loads(raw)
+                    message = parse_json(raw, "message")
                     if not isinstance(message, dict):
-                        raise InvalidInput("a message is a JSON object")
+                        raise InvalidRequest("a message is a JSON object")
                     reply = await _command(service, workflow, user, message)
-                except json.JSONDecodeError as exc:
-                    reply = {"type": "error", **error_body(InvalidInput(f"not JSON: {exc}"))}
                 except PausepointError as exc:
                     reply = {"type": "error", **error_body(exc)}
                 await out.put(reply)
