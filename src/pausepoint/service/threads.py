@@ -90,6 +90,8 @@ class Stop:
 
     values: Mapping[str, Any]
     pauses: list[Pause]
+    #: The pauses already carry their pause-index assignee and deadline (as just written).
+    indexed: bool = False
 
     @classmethod
     def of(cls, snapshot: StateSnapshot) -> Stop:
@@ -249,7 +251,8 @@ class ThreadService:
         workflow, _ = self._workflow(record)
         values = stop.values
         waiting = record.status is ThreadStatus.WAITING
-        pauses = await self._indexed(record, stop.pauses) if waiting else []
+        pauses = stop.pauses if stop.indexed else await self._indexed(record, stop.pauses)
+        pauses = pauses if waiting else []
         return ThreadView(
             thread_id=record.thread_id,
             workflow=record.workflow,
@@ -401,7 +404,11 @@ class ThreadService:
                 self._publish(
                     "answered", record, actor=actor, data={"interrupt_id": d.interrupt_id}
                 )
-            outcome = await self._drain(record, waiting.snapshot, pending=pending.keys())
+            # Read from the index, the thread had nothing unapplied: now exactly these are.
+            known = decisions if waiting.snapshot is None else None
+            outcome = await self._drain(
+                record, waiting.snapshot, pending=pending.keys(), decisions=known
+            )
         return await self._outcome_view(outcome)
 
     async def _waiting_on(self, record: ThreadRecord) -> Waiting:
@@ -540,14 +547,17 @@ class ThreadService:
         snapshot: StateSnapshot | None = None,
         *,
         pending: Collection[str] | None = None,
+        decisions: Sequence[Decision] | None = None,
     ) -> Outcome:
         """Under the thread's lease: apply every unapplied decision whose pause is pending.
 
-        `snapshot`, or else `pending` (the ids of the pending pauses), when given, must have
-        been read under the same lease. One pass is enough: a decision recorded while we hold
-        the lease belongs to a caller that waits for the lease and drains after us.
+        `snapshot`, or else `pending` (the ids of the pending pauses), and `decisions` (the
+        unapplied ones), when given, must have been read or written under the same lease.
+        One pass is enough: a decision recorded while we hold the lease belongs to a caller
+        that waits for the lease and drains after us.
         """
-        decisions = await self._store.unapplied_decisions(record.thread_id)
+        if decisions is None:
+            decisions = await self._store.unapplied_decisions(record.thread_id)
         if record.status.is_final or not decisions:
             return Outcome(record, Stop.of(snapshot) if snapshot else None)
         if snapshot is not None or pending is None:
@@ -656,7 +666,11 @@ class ThreadService:
                 self._publish("paused", record, pause=pause)
         elif status is ThreadStatus.COMPLETED:
             self._publish("completed", record)
-        return Outcome(record, stop)
+        indexed = [
+            p.model_copy(update={"assignee": r.assignee, "deadline": r.deadline})
+            for p, r in zip(pauses, rows, strict=True)
+        ]
+        return Outcome(record, Stop(stop.values, indexed, indexed=True))
 
     async def _set_status(
         self,
