@@ -260,3 +260,21 @@ async def test_deep_nan_or_mistyped_websocket_messages_get_an_error_and_the_sock
 
     assert replies[-1]["thread_id"] == view["thread_id"]
     assert replies[-1]["status"] == "pending_user_input"
+
+
+async def test_starting_a_thread_under_an_id_in_use_gets_409_and_leaves_the_first_alone(
+    server: Any,
+) -> None:
+    async with server.client() as client:
+        first = await client.post("/api/threads", json={**STORY, "thread_id": "review-42"})
+        assert first.status_code == 201, first.text
+        thread = Thread(client, first.json())
+        before = await thread.seen()
+
+        again = await client.post(
+            "/api/threads",
+            json={"workflow": "story", "input": {"prompt": "another"}, "thread_id": "review-42"},
+        )
+
+        assert refused(again, 409, "conflict")["detail"] == "thread 'review-42' already exists"
+        assert await thread.seen() == before

@@ -19,9 +19,9 @@ from psycopg.types.json import Json
 from psycopg_pool import AsyncConnectionPool
 
 from pausepoint.domain import Decision, InboxItem, Pause, ThreadStatus
-from pausepoint.errors import AlreadyAnswered
+from pausepoint.errors import AlreadyAnswered, Conflict
 from pausepoint.persistence import migrations
-from pausepoint.persistence.records import PauseRow, ThreadRecord
+from pausepoint.persistence.records import PauseRow, ThreadRecord, ThreadState
 
 Pool: TypeAlias = AsyncConnectionPool[AsyncConnection[DictRow]]
 
@@ -120,6 +120,22 @@ def _thread(row: DictRow) -> ThreadRecord:
     )
 
 
+def _pause_row(row: DictRow) -> PauseRow:
+    return PauseRow(
+        row["interrupt_id"],
+        row["kind"],
+        row["title"],
+        row["assignee"],
+        _utc(row["deadline"]),
+        Pause.model_validate_json(row["pause"]) if row["pause"] else None,
+        row["checkpoint_id"],
+    )
+
+
+PAUSE_ROWS_SQL = "SELECT * FROM pauses WHERE thread_id = %s ORDER BY interrupt_id"
+UNAPPLIED_SQL = "SELECT * FROM decisions WHERE thread_id = %s AND applied_at IS NULL ORDER BY seq"
+
+
 def _decision(row: DictRow) -> Decision:
     return Decision(
         thread_id=row["thread_id"],
@@ -208,26 +224,35 @@ class PostgresStore:
     # threads
 
     async def create_thread(self, record: ThreadRecord) -> None:
-        await self._write(
-            [
-                (
-                    "INSERT INTO threads VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                    (
-                        record.thread_id,
-                        record.workflow,
-                        record.owner,
-                        record.status.value,
-                        _at(record.created_at),
-                        _at(record.updated_at),
-                        record.error,
-                    ),
-                )
-            ]
+        row = (
+            record.thread_id,
+            record.workflow,
+            record.owner,
+            record.status.value,
+            _at(record.created_at),
+            _at(record.updated_at),
+            record.error,
         )
+        try:
+            await self._write([("INSERT INTO threads VALUES (%s, %s, %s, %s, %s, %s, %s)", row)])
+        except errors.UniqueViolation as exc:
+            raise Conflict(f"thread {record.thread_id!r} already exists") from exc
 
     async def get_thread(self, thread_id: str) -> ThreadRecord | None:
         rows = await self._fetch("SELECT * FROM threads WHERE thread_id = %s", (thread_id,))
         return _thread(rows[0]) if rows else None
+
+    async def thread_state(self, thread_id: str) -> ThreadState | None:
+        async with self._pool.connection() as conn, conn.transaction():
+            cur = await conn.execute("SELECT * FROM threads WHERE thread_id = %s", (thread_id,))
+            found = await cur.fetchall()
+            if not found:
+                return None
+            pauses = await (await conn.execute(PAUSE_ROWS_SQL, (thread_id,))).fetchall()
+            unapplied = await (await conn.execute(UNAPPLIED_SQL, (thread_id,))).fetchall()
+        return ThreadState(
+            _thread(found[0]), [_pause_row(r) for r in pauses], [_decision(r) for r in unapplied]
+        )
 
     async def list_threads(
         self, status: ThreadStatus | None, limit: int, offset: int
@@ -332,11 +357,7 @@ class PostgresStore:
         return [_decision(r) for r in rows]
 
     async def unapplied_decisions(self, thread_id: str) -> list[Decision]:
-        rows = await self._fetch(
-            "SELECT * FROM decisions WHERE thread_id = %s AND applied_at IS NULL ORDER BY seq",
-            (thread_id,),
-        )
-        return [_decision(r) for r in rows]
+        return [_decision(r) for r in await self._fetch(UNAPPLIED_SQL, (thread_id,))]
 
     async def threads_needing_recovery(self) -> list[str]:
         rows = await self._fetch(
@@ -381,21 +402,7 @@ class PostgresStore:
         ]
 
     async def pause_rows(self, thread_id: str) -> list[PauseRow]:
-        rows = await self._fetch(
-            "SELECT * FROM pauses WHERE thread_id = %s ORDER BY interrupt_id", (thread_id,)
-        )
-        return [
-            PauseRow(
-                r["interrupt_id"],
-                r["kind"],
-                r["title"],
-                r["assignee"],
-                _utc(r["deadline"]),
-                Pause.model_validate_json(r["pause"]) if r["pause"] else None,
-                r["checkpoint_id"],
-            )
-            for r in rows
-        ]
+        return [_pause_row(r) for r in await self._fetch(PAUSE_ROWS_SQL, (thread_id,))]
 
     async def due_pauses(self, now: datetime, limit: int) -> list[tuple[str, str]]:
         rows = await self._fetch(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pausepoint.domain import Pause, ThreadStatus
+from pausepoint.domain import Decision, Pause, ThreadStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +37,13 @@ class PauseRow:
     deadline: datetime | None
     pause: Pause | None = None
     checkpoint_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadState:
+    """What an answer checks, read in one trip: the thread's row, its pause-index rows and
+    its decisions not yet applied."""
+
+    record: ThreadRecord
+    pauses: list[PauseRow]
+    unapplied: list[Decision]

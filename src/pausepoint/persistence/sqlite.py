@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from pausepoint.domain import Decision, InboxItem, Pause, ThreadStatus
-from pausepoint.errors import AlreadyAnswered
+from pausepoint.errors import AlreadyAnswered, Conflict
 from pausepoint.persistence import migrations
-from pausepoint.persistence.records import PauseRow, ThreadRecord
+from pausepoint.persistence.records import PauseRow, ThreadRecord, ThreadState
 
 T = TypeVar("T")
 
@@ -127,6 +127,37 @@ def _decision(row: sqlite3.Row) -> Decision:
     )
 
 
+def _pause_row(row: sqlite3.Row) -> PauseRow:
+    return PauseRow(
+        row["interrupt_id"],
+        row["kind"],
+        row["title"],
+        row["assignee"],
+        _dt(row["deadline"]),
+        Pause.model_validate_json(row["pause"]) if row["pause"] else None,
+        row["checkpoint_id"],
+    )
+
+
+PAUSE_ROWS_SQL = "SELECT * FROM pauses WHERE thread_id = ? ORDER BY interrupt_id"
+UNAPPLIED_SQL = "SELECT * FROM decisions WHERE thread_id = ? AND applied_at IS NULL ORDER BY rowid"
+
+
+def _thread_state(conn: sqlite3.Connection, thread_id: str) -> ThreadState | None:
+    conn.execute("BEGIN")  # one snapshot for the three reads
+    try:
+        found = conn.execute("SELECT * FROM threads WHERE thread_id = ?", (thread_id,)).fetchall()
+        if not found:
+            return None
+        return ThreadState(
+            _thread(found[0]),
+            [_pause_row(r) for r in conn.execute(PAUSE_ROWS_SQL, (thread_id,))],
+            [_decision(r) for r in conn.execute(UNAPPLIED_SQL, (thread_id,))],
+        )
+    finally:
+        conn.execute("COMMIT")
+
+
 def _open(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
     """The store's connection: autocommit (transactions are explicit), WAL, busy timeout."""
     conn = sqlite3.connect(
@@ -168,14 +199,20 @@ async def connect(
 class SqliteStore:
     """Threads, decision log, pause index and leases in SQLite.
 
-    Its own connection, used from one worker thread: every method is one trip to that
-    thread, a write being one whole `BEGIN IMMEDIATE` transaction run there (a trip costs
-    tens of microseconds, so a transaction of five statements should not take five).
+    Its own connection, one operation at a time: each method is one statement or one whole
+    `BEGIN IMMEDIATE` transaction. A short one is first tried right on the event loop with
+    no busy wait (tens of microseconds on a WAL file, where a hop to a thread and back costs
+    over a hundred); if another connection holds the write lock it fails at once, having
+    done nothing, and runs again in the store's worker thread under the busy timeout. Reads
+    that may scan (lists, the inbox, sweeps) always go to the worker thread. The connection
+    leaves WAL checkpoints to the checkpointer's, so a commit here never does one.
     """
 
-    def __init__(self, conn: sqlite3.Connection, worker: ThreadPoolExecutor) -> None:
+    def __init__(self, conn: sqlite3.Connection, worker: ThreadPoolExecutor, busy_ms: int) -> None:
         self._conn = conn
         self._worker = worker
+        self._busy_ms = busy_ms
+        self._turn = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path, busy_timeout_ms: int) -> SqliteStore:
@@ -183,24 +220,44 @@ class SqliteStore:
         worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pausepoint-sqlite")
         loop = asyncio.get_running_loop()
         conn = await loop.run_in_executor(worker, _open, path, busy_timeout_ms)
-        store = cls(conn, worker)
+        conn.execute("PRAGMA busy_timeout=0")
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+        store = cls(conn, worker, busy_timeout_ms)
         await store.migrate()
         return store
 
     async def close(self) -> None:
-        await self._call(lambda conn: conn.close())
+        async with self._turn:
+            await asyncio.get_running_loop().run_in_executor(self._worker, self._conn.close)
         self._worker.shutdown()
 
-    async def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn` on the connection, in its thread."""
-        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, self._conn)
+    async def _call(self, fn: Callable[[sqlite3.Connection], T], *, inline: bool = True) -> T:
+        """Run `fn` on the connection: on the loop if it needs no wait, else in the worker."""
+        async with self._turn:
+            if inline:
+                try:
+                    return fn(self._conn)
+                except sqlite3.OperationalError as exc:
+                    if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                        raise
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._worker, self._patiently, fn)
 
-    async def _execute(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        """One statement (atomic on its own) and its rows."""
-        return await self._call(lambda conn: conn.execute(sql, args).fetchall())
+    def _patiently(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        self._conn.execute(f"PRAGMA busy_timeout={self._busy_ms}")
+        try:
+            return fn(self._conn)
+        finally:
+            self._conn.execute("PRAGMA busy_timeout=0")
+
+    async def _execute(
+        self, sql: str, args: Sequence[Any] = (), *, inline: bool = True
+    ) -> list[sqlite3.Row]:
+        """One statement (atomic on its own) and its rows; `inline=False` for a scan."""
+        return await self._call(lambda conn: conn.execute(sql, args).fetchall(), inline=inline)
 
     async def _write(self, steps: Sequence[tuple[str, Sequence[Any]]]) -> None:
-        """Run `steps` (statement, arguments) as one transaction, in one trip."""
+        """Run `steps` (statement, arguments) as one transaction, in one go."""
         await self._call(lambda conn: _transaction(conn, steps))
 
     async def migrate(self) -> None:
@@ -229,27 +286,33 @@ class SqliteStore:
                 raise
             conn.execute("COMMIT")
 
-        await self._call(run)
+        await self._call(run, inline=False)
 
     # threads
 
     async def create_thread(self, record: ThreadRecord) -> None:
-        await self._execute(
-            "INSERT INTO threads VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.thread_id,
-                record.workflow,
-                record.owner,
-                record.status.value,
-                _ts(record.created_at),
-                _ts(record.updated_at),
-                record.error,
-            ),
-        )
+        try:
+            await self._execute(
+                "INSERT INTO threads VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.thread_id,
+                    record.workflow,
+                    record.owner,
+                    record.status.value,
+                    _ts(record.created_at),
+                    _ts(record.updated_at),
+                    record.error,
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(f"thread {record.thread_id!r} already exists") from exc
 
     async def get_thread(self, thread_id: str) -> ThreadRecord | None:
         rows = await self._execute("SELECT * FROM threads WHERE thread_id = ?", (thread_id,))
         return _thread(rows[0]) if rows else None
+
+    async def thread_state(self, thread_id: str) -> ThreadState | None:
+        return await self._call(lambda conn: _thread_state(conn, thread_id))
 
     async def list_threads(
         self, status: ThreadStatus | None, limit: int, offset: int
@@ -260,7 +323,7 @@ class SqliteStore:
         else:
             sql = "SELECT * FROM threads WHERE status = ? ORDER BY updated_at DESC LIMIT ? OFFSET ?"
             args = (status.value,)
-        return [_thread(r) for r in await self._execute(sql, (*args, limit, offset))]
+        return [_thread(r) for r in await self._execute(sql, (*args, limit, offset), inline=False)]
 
     async def set_status(
         self,
@@ -347,16 +410,13 @@ class SqliteStore:
         return [_decision(r) for r in rows]
 
     async def unapplied_decisions(self, thread_id: str) -> list[Decision]:
-        rows = await self._execute(
-            "SELECT * FROM decisions WHERE thread_id = ? AND applied_at IS NULL ORDER BY rowid",
-            (thread_id,),
-        )
-        return [_decision(r) for r in rows]
+        return [_decision(r) for r in await self._execute(UNAPPLIED_SQL, (thread_id,))]
 
     async def threads_needing_recovery(self) -> list[str]:
         rows = await self._execute(
             "SELECT DISTINCT thread_id FROM decisions WHERE applied_at IS NULL "
-            "UNION SELECT thread_id FROM threads WHERE status = 'running'"
+            "UNION SELECT thread_id FROM threads WHERE status = 'running'",
+            inline=False,
         )
         return [r[0] for r in rows]
 
@@ -375,7 +435,7 @@ class SqliteStore:
     # pause index
 
     async def inbox(self, actor: str, limit: int, offset: int) -> list[InboxItem]:
-        rows = await self._execute(INBOX_SQL, (actor, limit, offset))
+        rows = await self._execute(INBOX_SQL, (actor, limit, offset), inline=False)
         return [
             InboxItem(
                 thread_id=r["thread_id"],
@@ -392,27 +452,14 @@ class SqliteStore:
         ]
 
     async def pause_rows(self, thread_id: str) -> list[PauseRow]:
-        rows = await self._execute(
-            "SELECT * FROM pauses WHERE thread_id = ? ORDER BY interrupt_id", (thread_id,)
-        )
-        return [
-            PauseRow(
-                r["interrupt_id"],
-                r["kind"],
-                r["title"],
-                r["assignee"],
-                _dt(r["deadline"]),
-                Pause.model_validate_json(r["pause"]) if r["pause"] else None,
-                r["checkpoint_id"],
-            )
-            for r in rows
-        ]
+        return [_pause_row(r) for r in await self._execute(PAUSE_ROWS_SQL, (thread_id,))]
 
     async def due_pauses(self, now: datetime, limit: int) -> list[tuple[str, str]]:
         rows = await self._execute(
             "SELECT thread_id, interrupt_id FROM pauses "
             "WHERE deadline IS NOT NULL AND deadline <= ? ORDER BY deadline LIMIT ?",
             (_ts(now), limit),
+            inline=False,
         )
         return [(r[0], r[1]) for r in rows]
 

@@ -10,13 +10,19 @@ from datetime import datetime
 from typing import Protocol
 
 from pausepoint.domain import Decision, InboxItem, ThreadStatus
-from pausepoint.persistence.records import PauseRow, ThreadRecord
+from pausepoint.persistence.records import PauseRow, ThreadRecord, ThreadState
 
 
 class Store(Protocol):
-    async def create_thread(self, record: ThreadRecord) -> None: ...
+    async def create_thread(self, record: ThreadRecord) -> None:
+        """Insert the thread; Conflict if one with its id exists."""
+        ...
 
     async def get_thread(self, thread_id: str) -> ThreadRecord | None: ...
+
+    async def thread_state(self, thread_id: str) -> ThreadState | None:
+        """The thread with its pause-index rows and unapplied decisions, as one read."""
+        ...
 
     async def list_threads(
         self, status: ThreadStatus | None, limit: int, offset: int

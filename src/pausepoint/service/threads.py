@@ -61,7 +61,7 @@ from pausepoint.errors import (
 from pausepoint.forms import validate_answer
 from pausepoint.orchestrator.workflow import directory_agents
 from pausepoint.persistence.database import Database, open_database
-from pausepoint.persistence.records import PauseRow, ThreadRecord
+from pausepoint.persistence.records import PauseRow, ThreadRecord, ThreadState
 from pausepoint.persistence.serde import make_serializer
 from pausepoint.service.approvals import decided_digest
 from pausepoint.service.events import EventBus, EventType, ThreadEvent
@@ -266,12 +266,17 @@ class ThreadService:
             steps=dict(values.get("steps", {})) if isinstance(values.get("steps"), dict) else {},
         )
 
-    async def _indexed(self, record: ThreadRecord, pauses: list[Pause]) -> list[Pause]:
-        """The pauses with their effective assignee and absolute deadline from the index."""
-        rows = {r.interrupt_id: r for r in await self._store.pause_rows(record.thread_id)}
+    async def _indexed(
+        self, record: ThreadRecord, pauses: list[Pause], rows: list[PauseRow] | None = None
+    ) -> list[Pause]:
+        """The pauses with their effective assignee and absolute deadline from the index
+        (`rows`, when the caller has just read them)."""
+        if rows is None:
+            rows = await self._store.pause_rows(record.thread_id)
+        by_id = {r.interrupt_id: r for r in rows}
         out = []
         for pause in pauses:
-            row = rows.get(pause.interrupt_id)
+            row = by_id.get(pause.interrupt_id)
             if row is not None:
                 pause = pause.model_copy(
                     update={"assignee": row.assignee, "deadline": row.deadline}
@@ -343,8 +348,6 @@ class ThreadService:
         thread_id = thread_id or uuid.uuid4().hex
         now = self._clock()
         async with self._hold(thread_id):
-            if await self._store.get_thread(thread_id) is not None:
-                raise Conflict(f"thread {thread_id!r} already exists")
             record = ThreadRecord(thread_id, wf.name, actor, ThreadStatus.RUNNING, now, now)
             await self._store.create_thread(record)
             self._publish("started", record, actor=actor)
@@ -387,8 +390,11 @@ class ThreadService:
         # state the answers are applied to; the decision log's unique key stays the last
         # word should two processes ever both believe they hold the thread.
         async with self._hold(thread_id):
-            record = await self._thread(thread_id)
-            waiting = await self._waiting_on(record)
+            state = await self._store.thread_state(thread_id)
+            if state is None:
+                raise ThreadNotFound(f"no thread {thread_id!r}")
+            record = state.record
+            waiting = await self._waiting_on(state)
             pending = waiting.pauses
             if answers is None:
                 if len(pending) > 1:
@@ -411,8 +417,8 @@ class ThreadService:
             )
         return await self._outcome_view(outcome)
 
-    async def _waiting_on(self, record: ThreadRecord) -> Waiting:
-        """The pauses an answer to `record` may go to (Conflict if there are none).
+    async def _waiting_on(self, state: ThreadState) -> Waiting:
+        """The pauses an answer to `state`'s thread may go to (Conflict if there are none).
 
         While a thread waits with no decision unapplied, its pause-index rows hold exactly
         the pauses of its latest checkpoint: both change only in a run, and the run's end
@@ -421,11 +427,11 @@ class ThreadService:
         rows are read instead of the checkpoint; rows written before they kept the whole
         pause, and every other state, read the checkpoint.
         """
-        if record.status is ThreadStatus.WAITING:
-            rows = await self._store.pause_rows(record.thread_id)
+        record = state.record
+        if record.status is ThreadStatus.WAITING and not state.unapplied:
+            rows = state.pauses
             kept = [r for r in rows if r.pause is not None and r.checkpoint_id is not None]
-            complete = bool(kept) and len(kept) == len(rows)
-            if complete and not await self._store.unapplied_decisions(record.thread_id):
+            if kept and len(kept) == len(rows):
                 return Waiting(
                     pauses={r.interrupt_id: _effective(r) for r in kept},
                     checkpoints={r.interrupt_id: str(r.checkpoint_id) for r in kept},
@@ -435,7 +441,10 @@ class ThreadService:
         pending = self._pending(record, snapshot)
         checkpoint_id = str(snapshot.config["configurable"]["checkpoint_id"])
         return Waiting(
-            pauses={p.interrupt_id: p for p in await self._indexed(record, list(pending.values()))},
+            pauses={
+                p.interrupt_id: p
+                for p in await self._indexed(record, list(pending.values()), state.pauses)
+            },
             checkpoints=dict.fromkeys(pending, checkpoint_id),
             snapshot=snapshot,
         )
