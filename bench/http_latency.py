@@ -1,6 +1,7 @@
 """Start->pause and answer->next pause for the story workflow over HTTP.
 
-Three ways, interleaved round by round in one run so that machine load hits all alike:
+Three ways, interleaved round by round in one run (each going first, second and third in
+turn) so that machine load hits all alike:
 
 * direct: ThreadService calls in this process (decision log, pause index, events);
 * http:   the same calls through Pausepoint's app (auth, visibility check, events, JSON)
@@ -183,18 +184,15 @@ async def run(rounds: int, warmup: int, folder: Path) -> dict[str, float]:
             httpx.AsyncClient(base_url=http_url, timeout=60) as http,
             httpx.AsyncClient(base_url=bare_url, timeout=60) as bare,
         ):
-            for round_ in range(warmup + rounds):
-                keep = round_ >= warmup
 
+            async def direct() -> tuple[float, float]:
                 t0 = time.perf_counter()
                 view = await service.start("story", STORY_INPUT, "bench")
                 t1 = time.perf_counter()
                 await service.answer(view.thread_id, UPDATE, "bench")
-                t2 = time.perf_counter()
-                if keep:
-                    times["direct_start"].append(t1 - t0)
-                    times["direct_answer"].append(t2 - t1)
+                return t1 - t0, time.perf_counter() - t1
 
+            async def over_http() -> tuple[float, float]:
                 t0 = time.perf_counter()
                 started = await http.post(
                     "/api/threads", json={"workflow": "story", "input": STORY_INPUT}
@@ -206,10 +204,9 @@ async def run(rounds: int, warmup: int, folder: Path) -> dict[str, float]:
                 )
                 t2 = time.perf_counter()
                 assert answered.json()["pauses"], answered.text
-                if keep:
-                    times["http_start"].append(t1 - t0)
-                    times["http_answer"].append(t2 - t1)
+                return t1 - t0, t2 - t1
 
+            async def over_bare() -> tuple[float, float]:
                 t0 = time.perf_counter()
                 raw = (await bare.post("/start", json=STORY_INPUT)).json()
                 t1 = time.perf_counter()
@@ -217,9 +214,18 @@ async def run(rounds: int, warmup: int, folder: Path) -> dict[str, float]:
                 again = await bare.post(f"/resume/{raw['thread_id']}", json={interrupt_id: UPDATE})
                 t2 = time.perf_counter()
                 assert again.json()["interrupts"], again.text
-                if keep:
-                    times["bare_start"].append(t1 - t0)
-                    times["bare_answer"].append(t2 - t1)
+                return t1 - t0, t2 - t1
+
+            ways = [("direct", direct), ("http", over_http), ("bare", over_bare)]
+            for round_ in range(warmup + rounds):
+                # Each way goes first, second and third in turn, so that whatever a step leaves
+                # behind for the next (garbage to collect, a WAL to fold) falls on all alike.
+                shift = round_ % len(ways)
+                for way, call in ways[shift:] + ways[:shift]:
+                    start, answer = await call()
+                    if round_ >= warmup:
+                        times[f"{way}_start"].append(start)
+                        times[f"{way}_answer"].append(answer)
     return {k: ms(v) for k, v in times.items()}
 
 
