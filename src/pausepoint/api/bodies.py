@@ -14,7 +14,7 @@ from email.message import Message
 from typing import Any
 
 from fastapi.routing import APIRoute
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from pausepoint.errors import UnsupportedMediaType
@@ -41,7 +41,10 @@ class JsonRoute(APIRoute):
             return handler
 
         async def read_json_first(request: Request) -> Response:
-            body = await request.body()
+            try:
+                body = await request.body()
+            except ClientDisconnect:  # the client left, or BodyLimit has answered 413
+                return Response(status_code=400)  # nobody reads this
             if body:
                 content_type = request.headers.get("content-type")
                 if not _is_json(content_type):
