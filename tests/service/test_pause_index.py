@@ -6,6 +6,7 @@ from __future__ import annotations
 import operator
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any, TypedDict
 
 import psycopg
@@ -148,3 +149,53 @@ async def test_pause_rows_from_before_the_index_kept_pauses_still_check_answers(
     assert after == await service.get(view.thread_id)
     done = await service.answer(view.thread_id, {"decision": "accept"}, "ann")
     assert done.status is ThreadStatus.COMPLETED
+
+
+class Dated(TypedDict, total=False):
+    notes: Annotated[list[str], operator.add]
+
+
+def build_dated(ctx: BuildContext) -> StateGraph[Dated, Any, Any, Any]:
+    cet = timezone(timedelta(hours=2))
+
+    def node(step: str, deadline: datetime | timedelta) -> Any:
+        def ask_by(state: Dated) -> dict[str, Any]:
+            request = PauseRequest(title=f"{step}?", step=step, deadline=deadline)
+            return {"notes": [ask(request, Note).text]}
+
+        return ask_by
+
+    graph = StateGraph(Dated)
+    graph.add_node("by_time", node("by_time", datetime(2031, 5, 4, 17, 30, tzinfo=cet)))
+    graph.add_node("in_a_week", node("in_a_week", timedelta(days=7)))
+    graph.add_edge(START, "by_time")
+    graph.add_edge("by_time", "in_a_week")
+    graph.add_edge("in_a_week", END)
+    return graph
+
+
+DATED = Workflow(
+    name="dated",
+    description="Two questions in turn, with a deadline given as a local time, then as a duration.",
+    build=build_dated,
+    input_model=Topic,
+    result=lambda values: values.get("notes", []),
+)
+
+
+async def test_a_view_right_after_a_run_gives_deadlines_as_a_fresh_read_does(
+    settings: Settings,
+) -> None:
+    now = datetime(2031, 5, 1, 9, 0, tzinfo=UTC)
+    workflows = WorkflowRegistry({"dated": DATED})
+    async with ThreadService.open(
+        settings, workflows=workflows, chat_model=None, clock=lambda: now
+    ) as svc:
+        started = await svc.start("dated", {"topic": "t"}, "ann")
+        assert started == await svc.get(started.thread_id)
+        assert started.pauses[0].deadline == datetime(2031, 5, 4, 15, 30, tzinfo=UTC)
+        assert started.pauses[0].model_dump(mode="json")["deadline"] == "2031-05-04T15:30:00Z"
+
+        answered = await svc.answer(started.thread_id, {"text": "done"}, "ann")
+        assert answered == await svc.get(started.thread_id)
+        assert answered.pauses[0].model_dump(mode="json")["deadline"] == "2031-05-08T09:00:00Z"

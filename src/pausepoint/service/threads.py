@@ -152,6 +152,13 @@ def _effective(row: PauseRow) -> Pause:
     return row.pause.model_copy(update={"assignee": row.assignee, "deadline": row.deadline})
 
 
+def _in_utc(moment: datetime | None) -> datetime | None:
+    """`moment` as the stores give it back: in UTC (a naive one taken to be UTC already)."""
+    if moment is None or moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC) if moment else None
+    return moment.astimezone(UTC)
+
+
 def _answerer(pause: Pause, owner: str) -> str:
     return pause.assignee or owner
 
@@ -666,7 +673,7 @@ class ThreadService:
         pauses = stop.pauses
         now = self._clock()
         rows = [
-            PauseRow(p.interrupt_id, p.kind, p.title, p.assignee, p.deadline_from(now), p)
+            PauseRow(p.interrupt_id, p.kind, p.title, p.assignee, _in_utc(p.deadline_from(now)), p)
             for p in pauses
         ]
         record = await self._set_status(record, status, None, rows, applied)
@@ -675,10 +682,7 @@ class ThreadService:
                 self._publish("paused", record, pause=pause)
         elif status is ThreadStatus.COMPLETED:
             self._publish("completed", record)
-        indexed = [
-            p.model_copy(update={"assignee": r.assignee, "deadline": r.deadline})
-            for p, r in zip(pauses, rows, strict=True)
-        ]
+        indexed = [_effective(r) for r in rows]  # as a read of the rows would give them
         return Outcome(record, Stop(stop.values, indexed, indexed=True))
 
     async def _set_status(
