@@ -257,11 +257,25 @@ async def test_an_approval_is_answered_over_a2a_by_naming_its_action(
     assert result["deployment_result"]["status"] == "deployed"
 
 
-async def test_a_body_that_is_not_utf8_gets_400_on_rest_and_a_parse_error_on_json_rpc(
-    server: Any,
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (
+            b'\xff\xfe{"message": {}}',
+            "request body is not UTF-8 text: invalid start byte at byte 0",
+        ),
+        (b'{"message": ' + b"[" * 100_000, "request body is nested deeper than 64 levels"),
+        (
+            b'{"message": {"parts": NaN}}',
+            "request body is not valid JSON: NaN is not a JSON number",
+        ),
+    ],
+    ids=["not-utf8", "deep", "nan"],
+)
+async def test_a_body_that_is_not_a_json_document_gets_400_on_rest_and_a_parse_error_on_json_rpc(
+    server: Any, body: bytes, reason: str
 ) -> None:
     headers = {"A2A-Version": "1.0", "Content-Type": "application/json"}
-    body = b'\xff\xfe{"message": {}}'
     async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=30) as http:
         rest = [
             await http.post(path, content=body)
@@ -277,11 +291,11 @@ async def test_a_body_that_is_not_utf8_gets_400_on_rest_and_a_parse_error_on_jso
         assert response.status_code == 400, response.text
         error = response.json()["error"]
         assert error["status"] == "INVALID_ARGUMENT"
-        assert error["message"].startswith("request body is not JSON text ('utf-8' codec")
+        assert error["message"] == reason
     assert rpc.status_code == 200
     assert rpc.json()["id"] is None
     assert rpc.json()["error"]["code"] == -32700  # JSON-RPC's parse error
-    assert rpc.json()["error"]["message"].startswith("request body is not JSON text")
+    assert rpc.json()["error"]["message"] == reason
 
 
 async def test_openapi_documents_the_a2a_routes_parameters_and_errors(server: Any) -> None:

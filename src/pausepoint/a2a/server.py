@@ -45,7 +45,8 @@ from starlette.routing import BaseRoute, Route
 from pausepoint.a2a.card import JSONRPC_PATH, REST_PATH, build_card
 from pausepoint.a2a.executor import DEFAULT_ACTOR, ThreadExecutor, cancel_thread_of
 from pausepoint.a2a.links import TaskLinks, make_engine, make_task_store
-from pausepoint.errors import Unauthorized
+from pausepoint.errors import InvalidRequest, Unauthorized
+from pausepoint.jsontext import parse_json
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
 
@@ -151,16 +152,20 @@ def _jsonrpc_unreadable(reason: str) -> Response:
 
 
 async def _unreadable_body(request: Request) -> str | None:
-    """Why the request's body cannot be JSON text, or None. a2a-sdk's REST binding answers a
-    body that is not UTF-8 with 500, and its JSON-RPC binding with "internal error"."""
+    """Why the request's body is not a JSON document, or None. a2a-sdk's REST binding answers
+    a body that is not UTF-8 with 500, and its JSON-RPC binding that, or one nested past the
+    interpreter's recursion limit, with "internal error"; both take NaN."""
     if request.method not in ("POST", "PUT", "PATCH"):
         return None
     try:
-        (await request.body()).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return f"request body is not JSON text ({exc})"
+        body = await request.body()
     except ClientDisconnect:
         return "the client went away before its body arrived"  # or BodyLimit cut it: 413 is out
+    try:
+        if body:  # an empty one is the SDK's to judge (some REST calls carry none)
+            parse_json(body)
+    except InvalidRequest as exc:
+        return exc.detail
     return None
 
 
