@@ -345,3 +345,23 @@ async def test_a_bad_state_file_gets_422_naming_the_field_and_changes_nothing(
     assert refused.status_code == 422
     assert any(f["loc"].startswith("steps.deploy.status") for f in refused.json()["fields"])
     assert after == state
+
+
+async def test_thread_list_pages_through_the_callers_own_threads_only(keyed_server: Any) -> None:
+    async with keyed_server.client("ann") as ann, keyed_server.client("bob") as bob:
+        mine = [(await start_story(ann))["thread_id"] for _ in range(3)]
+        await start_story(bob)
+        await start_story(bob)
+        await ann.post(f"/api/threads/{mine[0]}/cancel")  # now the most recently updated
+
+        def ids(response: httpx.Response) -> list[str]:
+            assert response.status_code == 200, response.text
+            return [t["thread_id"] for t in response.json()["threads"]]
+
+        first = ids(await ann.get("/api/threads", params={"limit": 2}))
+        rest = ids(await ann.get("/api/threads", params={"limit": 2, "offset": 2}))
+        waiting = ids(await ann.get("/api/threads", params={"status": "waiting"}))
+
+    assert first == [mine[0], mine[2]]
+    assert rest == [mine[1]]
+    assert waiting == [mine[2], mine[1]]

@@ -81,6 +81,9 @@ MIGRATIONS: list[str] = [
     ALTER TABLE pauses ADD COLUMN pause TEXT;
     ALTER TABLE pauses ADD COLUMN checkpoint_id TEXT;
     """,
+    """
+    CREATE INDEX threads_by_owner ON threads (owner, updated_at);
+    """,
 ]
 
 #: The thread's latest checkpoint (the checkpointer's own table; its ids sort by time).
@@ -255,17 +258,16 @@ class PostgresStore:
         )
 
     async def list_threads(
-        self, status: ThreadStatus | None, limit: int, offset: int
+        self, status: ThreadStatus | None, limit: int, offset: int, owner: str | None = None
     ) -> list[ThreadRecord]:
-        if status is None:
-            sql = "SELECT * FROM threads ORDER BY updated_at DESC LIMIT %s OFFSET %s"
-            args: tuple[Any, ...] = (limit, offset)
-        else:
-            sql = (
-                "SELECT * FROM threads WHERE status = %s "
-                "ORDER BY updated_at DESC LIMIT %s OFFSET %s"
-            )
-            args = (status.value, limit, offset)
+        where = [
+            (column, value) for column, value in (("status", status), ("owner", owner)) if value
+        ]
+        sql = "SELECT * FROM threads"
+        if where:
+            sql += " WHERE " + " AND ".join(f"{column} = %s" for column, _ in where)
+        sql += " ORDER BY updated_at DESC LIMIT %s OFFSET %s"
+        args = (*(str(value) for _, value in where), limit, offset)
         return [_thread(r) for r in await self._fetch(sql, args)]
 
     async def set_status(

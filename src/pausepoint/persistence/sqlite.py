@@ -72,6 +72,9 @@ MIGRATIONS: list[str] = [
     ALTER TABLE pauses ADD COLUMN pause TEXT;
     ALTER TABLE pauses ADD COLUMN checkpoint_id TEXT;
     """,
+    """
+    CREATE INDEX threads_by_owner ON threads (owner, updated_at);
+    """,
 ]
 
 #: The thread's latest checkpoint (the checkpointer's own table; its ids sort by time).
@@ -315,15 +318,17 @@ class SqliteStore:
         return await self._call(lambda conn: _thread_state(conn, thread_id))
 
     async def list_threads(
-        self, status: ThreadStatus | None, limit: int, offset: int
+        self, status: ThreadStatus | None, limit: int, offset: int, owner: str | None = None
     ) -> list[ThreadRecord]:
-        args: tuple[str, ...] = ()
-        if status is None:
-            sql = "SELECT * FROM threads ORDER BY updated_at DESC LIMIT ? OFFSET ?"
-        else:
-            sql = "SELECT * FROM threads WHERE status = ? ORDER BY updated_at DESC LIMIT ? OFFSET ?"
-            args = (status.value,)
-        return [_thread(r) for r in await self._execute(sql, (*args, limit, offset), inline=False)]
+        where = [
+            (column, value) for column, value in (("status", status), ("owner", owner)) if value
+        ]
+        sql = "SELECT * FROM threads"
+        if where:
+            sql += " WHERE " + " AND ".join(f"{column} = ?" for column, _ in where)
+        sql += " ORDER BY updated_at DESC LIMIT ? OFFSET ?"
+        args = (*(str(value) for _, value in where), limit, offset)
+        return [_thread(r) for r in await self._execute(sql, args, inline=False)]
 
     async def set_status(
         self,

@@ -25,8 +25,10 @@ class Store(Protocol):
         ...
 
     async def list_threads(
-        self, status: ThreadStatus | None, limit: int, offset: int
-    ) -> list[ThreadRecord]: ...
+        self, status: ThreadStatus | None, limit: int, offset: int, owner: str | None = None
+    ) -> list[ThreadRecord]:
+        """Threads (of `status`, of `owner`, when given), most recently updated first."""
+        ...
 
     async def set_status(
         self,

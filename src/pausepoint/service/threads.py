@@ -301,9 +301,15 @@ class ThreadService:
         return await self._view(record, Stop.of(await self._snapshot(record)))
 
     async def list_threads(
-        self, status: ThreadStatus | None = None, *, limit: int = 50, offset: int = 0
+        self,
+        status: ThreadStatus | None = None,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        owner: str | None = None,
     ) -> list[ThreadSummary]:
-        records = await self._store.list_threads(status, limit, offset)
+        """Threads (of `status`, started by `owner`, when given), most recently updated first."""
+        records = await self._store.list_threads(status, limit, offset, owner)
         return [
             ThreadSummary(
                 thread_id=r.thread_id,

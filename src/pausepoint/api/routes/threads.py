@@ -10,8 +10,7 @@ from pausepoint.api import answering
 from pausepoint.api.bodies import JsonRoute
 from pausepoint.api.deps import Limit, Offset, Service, User, visible_thread
 from pausepoint.api.schemas import AnswerRequest, DecisionList, ErrorBody, StartThread, ThreadList
-from pausepoint.domain import ThreadStatus, ThreadSummary, ThreadView
-from pausepoint.service.threads import ThreadService
+from pausepoint.domain import ThreadStatus, ThreadView
 
 router = APIRouter(prefix="/api/threads", tags=["threads"], route_class=JsonRoute)
 
@@ -21,26 +20,6 @@ router = APIRouter(prefix="/api/threads", tags=["threads"], route_class=JsonRout
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (401, 403, 404, 409, 413, 415, 422)
 }
-
-
-async def _owned(
-    service: ThreadService, user: str, status: ThreadStatus | None, limit: int, offset: int
-) -> list[ThreadSummary]:
-    found: list[ThreadSummary] = []
-    skipped, position, batch = 0, 0, max(limit, 200)
-    while len(found) < limit:
-        rows = await service.list_threads(status, limit=batch, offset=position)
-        for row in rows:
-            if row.owner != user:
-                continue
-            if skipped < offset:
-                skipped += 1
-            else:
-                found.append(row)
-        if len(rows) < batch:
-            break
-        position += batch
-    return found[:limit]
 
 
 @router.post("/import", responses=ERRORS)
@@ -68,7 +47,9 @@ async def list_threads(
     offset: Offset = 0,
 ) -> ThreadList:
     """Your threads, most recently updated first."""
-    return ThreadList(threads=await _owned(service, user, status, limit, offset))
+    return ThreadList(
+        threads=await service.list_threads(status, limit=limit, offset=offset, owner=user)
+    )
 
 
 @router.get("/{thread_id}", responses=ERRORS)
