@@ -199,3 +199,53 @@ async def test_a_view_right_after_a_run_gives_deadlines_as_a_fresh_read_does(
         answered = await svc.answer(started.thread_id, {"text": "done"}, "ann")
         assert answered == await svc.get(started.thread_id)
         assert answered.pauses[0].model_dump(mode="json")["deadline"] == "2031-05-08T09:00:00Z"
+
+
+def build_two_reviews(ctx: BuildContext) -> StateGraph[Dated, Any, Any, Any]:
+    def node(step: str, deadline: timedelta | None) -> Any:
+        def ask_it(state: Dated) -> dict[str, Any]:
+            return {"notes": [ask(PauseRequest(title=f"{step}?", deadline=deadline), Note).text]}
+
+        return ask_it
+
+    graph = StateGraph(Dated)
+    graph.add_node("legal", node("legal", None))
+    graph.add_node("finance", node("finance", timedelta(hours=1)))
+    graph.add_edge(START, "legal")
+    graph.add_edge(START, "finance")
+    graph.add_edge(["legal", "finance"], END)
+    return graph
+
+
+TWO_REVIEWS = Workflow(
+    name="two_reviews",
+    description="Two reviews at once; finance's has an hour.",
+    build=build_two_reviews,
+    input_model=Topic,
+    result=lambda values: sorted(values.get("notes", [])),
+)
+
+
+async def test_answering_one_pause_leaves_its_siblings_deadline_and_does_not_announce_it_again(
+    settings: Settings,
+) -> None:
+    started_at = datetime(2031, 5, 1, 9, 0, tzinfo=UTC)
+    now = [started_at]
+    workflows = WorkflowRegistry({"two_reviews": TWO_REVIEWS})
+    async with ThreadService.open(
+        settings, workflows=workflows, chat_model=None, clock=lambda: now[0]
+    ) as svc:
+        view = await svc.start("two_reviews", {"topic": "t"}, "ann")
+        finance = next(p for p in view.pauses if p.title == "finance?")
+        assert finance.deadline == started_at + timedelta(hours=1)
+        now[0] = started_at + timedelta(minutes=10)
+
+        async with svc.events.subscribe() as events:
+            legal = by_title(view)["legal?"]
+            answered = await svc.answer(view.thread_id, {"text": "ok"}, "ann", interrupt_id=legal)
+            heard = [events.get_nowait() for _ in range(events.qsize())]
+
+        assert [p.title for p in answered.pauses] == ["finance?"]
+        assert answered.pauses[0].deadline == started_at + timedelta(hours=1)
+        assert answered == await svc.get(view.thread_id)
+        assert [e.type for e in heard] == ["answered", "resumed"]

@@ -364,7 +364,7 @@ class ThreadService:
             record = ThreadRecord(thread_id, wf.name, actor, ThreadStatus.RUNNING, now, now)
             await self._store.create_thread(record)
             self._publish("started", record, actor=actor)
-            outcome = await self._run(record, payload)
+            outcome = await self._run(record, payload, before=())
         return await self._outcome_view(outcome)
 
     # answering
@@ -593,7 +593,9 @@ class ThreadService:
             return await self._settle(record, snapshot, applied=done)
         resume = {d.interrupt_id: d.answer for d in live}
         try:
-            return await self._run(record, Command(resume=resume), applied=[*resume, *done])
+            return await self._run(
+                record, Command(resume=resume), applied=[*resume, *done], before=pending
+            )
         except InvalidAnswer:
             await self._store.delete_decisions(record.thread_id, list(resume))
             raise
@@ -616,10 +618,16 @@ class ThreadService:
     # running
 
     async def _run(
-        self, record: ThreadRecord, payload: Any, *, applied: Sequence[str] = ()
+        self,
+        record: ThreadRecord,
+        payload: Any,
+        *,
+        applied: Sequence[str] = (),
+        before: Collection[str] | None = None,
     ) -> Outcome:
         """Run the graph until it stops; record the status, the pause index and which
-        decisions (`applied`) the run consumed, in one transaction."""
+        decisions (`applied`) the run consumed, in one transaction. `before`: the ids of the
+        pauses pending when the run began, when known."""
         workflow, graph = self._workflow(record)
         config = self._config(record.thread_id)
         error: str | None = None
@@ -651,14 +659,16 @@ class ThreadService:
             # pauses come out in the order they were raised; the checkpoint lists them in
             # task order, which is the order a view shows.)
             stop = Stop(output.value, pauses)
-            return await self._record_stop(record, ThreadStatus.WAITING, stop, applied)
-        return await self._sync(record, applied)
+            return await self._record_stop(record, ThreadStatus.WAITING, stop, applied, before)
+        return await self._sync(record, applied, before=before)
 
     async def _sync(
         self,
         record: ThreadRecord,
         applied: Sequence[str] = (),
         snapshot: StateSnapshot | None = None,
+        *,
+        before: Collection[str] | None = None,
     ) -> Outcome:
         """Make the thread's status and pause-index rows match its checkpoint."""
         snapshot = snapshot or await self._snapshot(record)
@@ -669,13 +679,22 @@ class ThreadService:
             status = ThreadStatus.RUNNING
         else:
             status = ThreadStatus.COMPLETED
-        return await self._record_stop(record, status, stop, applied)
+        return await self._record_stop(record, status, stop, applied, before)
 
     async def _record_stop(
-        self, record: ThreadRecord, status: ThreadStatus, stop: Stop, applied: Sequence[str]
+        self,
+        record: ThreadRecord,
+        status: ThreadStatus,
+        stop: Stop,
+        applied: Sequence[str],
+        before: Collection[str] | None = None,
     ) -> Outcome:
         """Record where the thread stands: its status, its pause-index rows and the
-        decisions (`applied`) its last run consumed, in one transaction."""
+        decisions (`applied`) its last run consumed, in one transaction.
+
+        A pause already pending `before` keeps its row (an escalation and its deadline stay)
+        and is not announced again; with `before` unknown, every pause is announced.
+        """
         pauses = stop.pauses
         now = self._clock()
         rows = [
@@ -683,12 +702,16 @@ class ThreadService:
             for p in pauses
         ]
         record = await self._set_status(record, status, None, rows, applied)
+        kept = set(before or ())
         if status is ThreadStatus.WAITING:
             for pause in pauses:
-                self._publish("paused", record, pause=pause)
+                if pause.interrupt_id not in kept:
+                    self._publish("paused", record, pause=pause)
         elif status is ThreadStatus.COMPLETED:
             self._publish("completed", record)
-        indexed = [_effective(r) for r in rows]  # as a read of the rows would give them
+        if before is None or any(p.interrupt_id in kept for p in pauses):
+            return Outcome(record, stop)  # rows kept from before: the view reads them
+        indexed = [_effective(r) for r in rows]  # as a read of the new rows would give them
         return Outcome(record, Stop(stop.values, indexed, indexed=True))
 
     async def _set_status(
