@@ -54,6 +54,11 @@ def _text_problem(text: str) -> str | None:
     return None
 
 
+def summary(problems: list[dict[str, Any]], whole: str) -> str:
+    """Problems as one line: "loc: message; ...", `whole` standing for an empty loc."""
+    return "; ".join(f"{p['loc'] or whole}: {p['message']}" for p in problems)
+
+
 def json_problems(value: Any, *, max_depth: int = MAX_ANSWER_DEPTH) -> list[dict[str, Any]]:
     """What makes a JSON value unfit to keep, before any schema looks at it: nesting deeper
     than `max_depth`, NaN or infinite numbers, and strings (values or keys) holding control

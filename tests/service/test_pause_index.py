@@ -35,14 +35,19 @@ class Topic(BaseModel):
     topic: str
 
 
+def asker(
+    step: str, *, assignee: str | None = None, deadline: datetime | timedelta | None = None
+) -> Any:
+    """A node asking "`step`?" for a Note, which it keeps as "`step`: text"."""
+
+    def node(state: State) -> dict[str, Any]:
+        request = PauseRequest(title=f"{step}?", step=step, assignee=assignee, deadline=deadline)
+        return {"notes": [f"{step}: {ask(request, Note).text}"]}
+
+    return node
+
+
 def build(ctx: BuildContext) -> StateGraph[State, Any, Any, Any]:
-    def asker(step: str, assignee: str | None = None) -> Any:
-        def node(state: State) -> dict[str, Any]:
-            request = PauseRequest(kind="question", title=f"{step}?", step=step, assignee=assignee)
-            return {"notes": [f"{step}: {ask(request, Note).text}"]}
-
-        return node
-
     graph = StateGraph(State)
     graph.add_node("legal", asker("legal", assignee="lee"))
     graph.add_node("finance", asker("finance"))
@@ -151,23 +156,11 @@ async def test_pause_rows_from_before_the_index_kept_pauses_still_check_answers(
     assert done.status is ThreadStatus.COMPLETED
 
 
-class Dated(TypedDict, total=False):
-    notes: Annotated[list[str], operator.add]
-
-
-def build_dated(ctx: BuildContext) -> StateGraph[Dated, Any, Any, Any]:
+def build_dated(ctx: BuildContext) -> StateGraph[State, Any, Any, Any]:
     cet = timezone(timedelta(hours=2))
-
-    def node(step: str, deadline: datetime | timedelta) -> Any:
-        def ask_by(state: Dated) -> dict[str, Any]:
-            request = PauseRequest(title=f"{step}?", step=step, deadline=deadline)
-            return {"notes": [ask(request, Note).text]}
-
-        return ask_by
-
-    graph = StateGraph(Dated)
-    graph.add_node("by_time", node("by_time", datetime(2031, 5, 4, 17, 30, tzinfo=cet)))
-    graph.add_node("in_a_week", node("in_a_week", timedelta(days=7)))
+    graph = StateGraph(State)
+    graph.add_node("by_time", asker("by_time", deadline=datetime(2031, 5, 4, 17, 30, tzinfo=cet)))
+    graph.add_node("in_a_week", asker("in_a_week", deadline=timedelta(days=7)))
     graph.add_edge(START, "by_time")
     graph.add_edge("by_time", "in_a_week")
     graph.add_edge("in_a_week", END)
@@ -201,16 +194,10 @@ async def test_a_view_right_after_a_run_gives_deadlines_as_a_fresh_read_does(
         assert answered.pauses[0].model_dump(mode="json")["deadline"] == "2031-05-08T09:00:00Z"
 
 
-def build_two_reviews(ctx: BuildContext) -> StateGraph[Dated, Any, Any, Any]:
-    def node(step: str, deadline: timedelta | None) -> Any:
-        def ask_it(state: Dated) -> dict[str, Any]:
-            return {"notes": [ask(PauseRequest(title=f"{step}?", deadline=deadline), Note).text]}
-
-        return ask_it
-
-    graph = StateGraph(Dated)
-    graph.add_node("legal", node("legal", None))
-    graph.add_node("finance", node("finance", timedelta(hours=1)))
+def build_two_reviews(ctx: BuildContext) -> StateGraph[State, Any, Any, Any]:
+    graph = StateGraph(State)
+    graph.add_node("legal", asker("legal"))
+    graph.add_node("finance", asker("finance", deadline=timedelta(hours=1)))
     graph.add_edge(START, "legal")
     graph.add_edge(START, "finance")
     graph.add_edge(["legal", "finance"], END)

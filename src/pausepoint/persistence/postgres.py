@@ -135,6 +135,7 @@ def _pause_row(row: DictRow) -> PauseRow:
     )
 
 
+THREAD_SQL = "SELECT * FROM threads WHERE thread_id = %s"
 PAUSE_ROWS_SQL = "SELECT * FROM pauses WHERE thread_id = %s ORDER BY interrupt_id"
 UNAPPLIED_SQL = "SELECT * FROM decisions WHERE thread_id = %s AND applied_at IS NULL ORDER BY seq"
 
@@ -242,12 +243,12 @@ class PostgresStore:
             raise Conflict(f"thread {record.thread_id!r} already exists") from exc
 
     async def get_thread(self, thread_id: str) -> ThreadRecord | None:
-        rows = await self._fetch("SELECT * FROM threads WHERE thread_id = %s", (thread_id,))
+        rows = await self._fetch(THREAD_SQL, (thread_id,))
         return _thread(rows[0]) if rows else None
 
     async def thread_state(self, thread_id: str) -> ThreadState | None:
         async with self._pool.connection() as conn, conn.transaction():
-            cur = await conn.execute("SELECT * FROM threads WHERE thread_id = %s", (thread_id,))
+            cur = await conn.execute(THREAD_SQL, (thread_id,))
             found = await cur.fetchall()
             if not found:
                 return None

@@ -142,6 +142,7 @@ def _pause_row(row: sqlite3.Row) -> PauseRow:
     )
 
 
+THREAD_SQL = "SELECT * FROM threads WHERE thread_id = ?"
 PAUSE_ROWS_SQL = "SELECT * FROM pauses WHERE thread_id = ? ORDER BY interrupt_id"
 UNAPPLIED_SQL = "SELECT * FROM decisions WHERE thread_id = ? AND applied_at IS NULL ORDER BY rowid"
 
@@ -149,7 +150,7 @@ UNAPPLIED_SQL = "SELECT * FROM decisions WHERE thread_id = ? AND applied_at IS N
 def _thread_state(conn: sqlite3.Connection, thread_id: str) -> ThreadState | None:
     conn.execute("BEGIN")  # one snapshot for the three reads
     try:
-        found = conn.execute("SELECT * FROM threads WHERE thread_id = ?", (thread_id,)).fetchall()
+        found = conn.execute(THREAD_SQL, (thread_id,)).fetchall()
         if not found:
             return None
         return ThreadState(
@@ -311,7 +312,7 @@ class SqliteStore:
             raise Conflict(f"thread {record.thread_id!r} already exists") from exc
 
     async def get_thread(self, thread_id: str) -> ThreadRecord | None:
-        rows = await self._execute("SELECT * FROM threads WHERE thread_id = ?", (thread_id,))
+        rows = await self._execute(THREAD_SQL, (thread_id,))
         return _thread(rows[0]) if rows else None
 
     async def thread_state(self, thread_id: str) -> ThreadState | None:

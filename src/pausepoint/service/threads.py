@@ -58,7 +58,7 @@ from pausepoint.errors import (
     PausepointError,
     ThreadNotFound,
 )
-from pausepoint.forms import validate_answer
+from pausepoint.forms import summary, validate_answer
 from pausepoint.orchestrator.workflow import directory_agents
 from pausepoint.persistence.database import Database, open_database
 from pausepoint.persistence.records import PauseRow, ThreadRecord, ThreadState
@@ -484,8 +484,10 @@ class ThreadService:
                 raise Forbidden(f"{actor!r} may not answer this pause; it waits for {answerer!r}")
             errors = validate_answer(pause.response_schema, answer)
             if errors:
-                summary = "; ".join(f"{e['loc'] or 'answer'}: {e['message']}" for e in errors)
-                raise InvalidAnswer(f"invalid answer to {pause.title!r}: {summary}", fields=errors)
+                raise InvalidAnswer(
+                    f"invalid answer to {pause.title!r}: {summary(errors, 'answer')}",
+                    fields=errors,
+                )
             payload_digest = decided_digest(pause, answer)
             decisions.append(
                 Decision(

@@ -20,7 +20,7 @@ from langgraph.types import StateSnapshot
 from pydantic import BaseModel, ValidationError
 
 from pausepoint.errors import InvalidInput, WorkflowNotFound
-from pausepoint.forms import json_problems
+from pausepoint.forms import json_problems, summary
 from pausepoint.settings import Settings
 
 if TYPE_CHECKING:
@@ -80,9 +80,9 @@ class Workflow:
     def parse_input(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Validate the input against `input_model`; InvalidInput names each bad field."""
         if problems := json_problems(raw):
-            summary = "; ".join(f"{p['loc'] or 'input'}: {p['message']}" for p in problems)
             raise InvalidInput(
-                f"invalid input for workflow {self.name!r}: {summary}", fields=problems
+                f"invalid input for workflow {self.name!r}: {summary(problems, 'input')}",
+                fields=problems,
             )
         try:
             return self.input_model.model_validate(raw).model_dump(mode="json")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from pausepoint.api.bodies import JsonRoute
 from pausepoint.api.deps import Limit, Offset, Service, User
 from pausepoint.api.routes.threads import ERRORS
 from pausepoint.api.schemas import AgentList, Inbox, WorkflowInfo, WorkflowList
 
-router = APIRouter(prefix="/api", tags=["catalog"], route_class=JsonRoute)
+router = APIRouter(prefix="/api", tags=["catalog"])
 
 
 @router.get("/workflows", responses=ERRORS)

@@ -9,13 +9,12 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from pausepoint.api.bodies import JsonRoute
 from pausepoint.api.deps import Service, User
 from pausepoint.api.render import event_message
 from pausepoint.api.routes.threads import ERRORS
 from pausepoint.service.events import EventBus
 
-router = APIRouter(prefix="/api", tags=["push"], route_class=JsonRoute)
+router = APIRouter(prefix="/api", tags=["push"])
 
 KEEPALIVE_SECONDS = 15.0
 
