@@ -24,9 +24,10 @@ from pausepoint.orchestrator.offline import (
 from pausepoint.orchestrator.ranking import choose
 from pausepoint.orchestrator.state import TaskAgentPair
 from pausepoint.orchestrator.workflow import directory_agents
+from pausepoint.service.catalog import bundled
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
-from pausepoint.workflows.registry import BuildContext, bundled
+from pausepoint.workflows.registry import BuildContext
 
 _VOCABULARY = """
 invoice payment weather forecast translate french german summarize text image resize

@@ -5,8 +5,9 @@ plan approval from PAUSEPOINT_APPROVE_PLANS.
 """
 
 from pausepoint.agents.models import make_chat_model
+from pausepoint.service.catalog import bundled
 from pausepoint.settings import Settings
-from pausepoint.workflows.registry import BuildContext, bundled
+from pausepoint.workflows.registry import BuildContext
 
 _settings = Settings()
 graph = (

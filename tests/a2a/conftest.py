@@ -26,7 +26,7 @@ from a2a.types.a2a_pb2 import (
 )
 from a2a.utils.constants import TransportProtocol
 
-from pausepoint.a2a.parts import data_of, text_of
+from pausepoint.agents.a2a_parts import data_of, text_of
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
 

@@ -11,11 +11,12 @@ from a2a.types.a2a_pb2 import Artifact, Message, Role, Task, TaskState, TaskStat
 
 from pausepoint.a2a.answers import answers_from_message
 from pausepoint.a2a.card import build_card
-from pausepoint.a2a.client import read_turn
 from pausepoint.a2a.executor import choose_workflow
+from pausepoint.agents.a2a_client import read_turn
 from pausepoint.domain import Action, Pause
 from pausepoint.errors import InvalidAnswer, InvalidInput
-from pausepoint.workflows.registry import WorkflowRegistry, bundled
+from pausepoint.service.catalog import bundled
+from pausepoint.workflows.registry import WorkflowRegistry
 from pausepoint.workflows.story import STORY
 
 

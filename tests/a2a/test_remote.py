@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from a2a.types.a2a_pb2 import TaskState
 
-from pausepoint.a2a.client import A2AClient, RemoteAgentError
-from pausepoint.a2a.parts import data_of
+from pausepoint.agents.a2a_client import A2AClient, RemoteAgentError
+from pausepoint.agents.a2a_parts import data_of
 from pausepoint.domain import ThreadStatus
 from pausepoint.errors import InvalidAnswer, InvalidInput
 from pausepoint.service.threads import ThreadService

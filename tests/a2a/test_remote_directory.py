@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pausepoint.a2a.remote import remote_agent_workflows
 from pausepoint.domain import ThreadStatus
 from pausepoint.orchestrator.workflow import orchestrator_workflow
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
 from pausepoint.workflows.registry import WorkflowRegistry
+from pausepoint.workflows.remote import remote_agent_workflows
 
 
 async def test_our_orchestrator_calls_a_remote_story_agent_and_the_user_answers_its_review(

@@ -11,7 +11,7 @@ from a2a.types.a2a_pb2 import CancelTaskRequest, TaskState
 from a2a.utils.constants import TransportProtocol
 from a2a.utils.errors import A2AError, InvalidParamsError, TaskNotFoundError
 
-from pausepoint.a2a.parts import data_of
+from pausepoint.agents.a2a_parts import data_of
 from pausepoint.domain import ThreadStatus
 from pausepoint.service.threads import ThreadService
 

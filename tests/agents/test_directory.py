@@ -7,7 +7,8 @@ from pydantic import BaseModel
 from pausepoint.agents.cards import AgentCard, AgentSkill
 from pausepoint.agents.directory import AgentDirectory
 from pausepoint.orchestrator.workflow import directory_agents
-from pausepoint.workflows.registry import BuildContext, Workflow, bundled
+from pausepoint.service.catalog import bundled
+from pausepoint.workflows.registry import BuildContext, Workflow
 
 
 def bundled_directory() -> AgentDirectory:

@@ -26,8 +26,9 @@ from pausepoint.api import create_app
 from pausepoint.api.auth import hash_key
 from pausepoint.domain import OnTimeout, PauseRequest
 from pausepoint.forms import ask
+from pausepoint.service.catalog import bundled
 from pausepoint.settings import Settings
-from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry, bundled
+from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry
 
 KEYS = {"ann": "pp_test_key_for_ann", "bob": "pp_test_key_for_bob"}
 TIMEOUT = 60.0

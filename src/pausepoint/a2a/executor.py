@@ -27,7 +27,7 @@ from a2a.types.a2a_pb2 import Message, Task, TaskState
 
 from pausepoint.a2a.answers import answers_from_message
 from pausepoint.a2a.links import Link, TaskLinks
-from pausepoint.a2a.parts import data_of, make_parts, message_data, message_text
+from pausepoint.agents.a2a_parts import data_of, make_parts, message_data, message_text
 from pausepoint.domain import ThreadStatus, ThreadView
 from pausepoint.errors import Conflict, Forbidden, InvalidAnswer, InvalidInput, NotFound
 from pausepoint.service.threads import ThreadService

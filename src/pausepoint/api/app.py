@@ -14,10 +14,10 @@ from langchain_core.language_models import BaseChatModel
 from starlette.requests import Request
 
 from pausepoint.a2a import close_a2a, mount_a2a
+from pausepoint.a2a.openapi import document_a2a
 from pausepoint.api.auth import Authenticator
 from pausepoint.api.errors import install_error_handlers
 from pausepoint.api.limits import BodyLimit
-from pausepoint.api.openapi import document_a2a
 from pausepoint.api.routes import catalog, chat, compat, events, page, threads, ws
 from pausepoint.service.threads import Clock, ThreadService, utcnow
 from pausepoint.settings import Settings

@@ -6,90 +6,36 @@ Exit codes: 0 ok, 2 usage, 3 conflict, 4 invalid answer or input, 5 not found, 1
 
 from __future__ import annotations
 
-import asyncio
-import getpass
-import json
 import sys
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 
+from pausepoint.cli.common import (
+    AsOption,
+    JsonOption,
+    actor_name,
+    console,
+    err_console,
+    fail,
+    parse_json,
+    print_json,
+    with_service,
+)
 from pausepoint.cli.render import render_decisions, render_inbox, render_view
 from pausepoint.errors import (
-    Conflict,
-    InvalidAnswer,
     InvalidInput,
-    InvalidRequest,
-    NotFound,
     PausepointError,
 )
-from pausepoint.jsontext import parse_json
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
-
-T = TypeVar("T")
 
 app = typer.Typer(
     help="Pausepoint: workflows that pause for a person and resume when they answer.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
-
-EXIT_CODES: list[tuple[type[PausepointError], int]] = [
-    (Conflict, 3),
-    (InvalidAnswer, 4),
-    (InvalidInput, 4),
-    (InvalidRequest, 4),
-    (NotFound, 5),
-]
-
-AsOption = Annotated[str | None, typer.Option("--as", help="Act as this user (default: you).")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-
-
-def _actor(name: str | None) -> str:
-    return name or getpass.getuser()
-
-
-def _fail(error: PausepointError, as_json: bool) -> NoReturn:
-    code = next((c for cls, c in EXIT_CODES if isinstance(error, cls)), 1)
-    if as_json:
-        print(json.dumps(error.to_dict()))
-    else:
-        err_console.print(f"[red]error[/red] ({error.code}): {error.detail}")
-        for field in error.fields:
-            err_console.print(f"  - {field.get('loc') or 'answer'}: {field.get('message')}")
-    raise typer.Exit(code)
-
-
-def _parse_json(text: str, what: str, as_json: bool) -> Any:
-    try:
-        return parse_json(text, what)
-    except InvalidRequest as exc:
-        _fail(exc, as_json)
-
-
-def _with_service(call: Callable[[ThreadService], Awaitable[T]], as_json: bool) -> T:
-    async def go() -> T:
-        async with ThreadService.open(Settings()) as service:
-            return await call(service)
-
-    try:
-        return asyncio.run(go())
-    except PausepointError as error:
-        _fail(error, as_json)
-
-
-def _print_json(value: BaseModel | list[Any] | dict[str, Any]) -> None:
-    if isinstance(value, BaseModel):
-        print(value.model_dump_json())
-    else:
-        print(json.dumps(value, default=str))
 
 
 @app.command()
@@ -100,11 +46,11 @@ def run(
     as_json: JsonOption = False,
 ) -> None:
     """Start a workflow; print where it stopped (a pause, a result or an error)."""
-    data = _parse_json(input, "--input", as_json)
+    data = parse_json(input, "--input", as_json)
     if not isinstance(data, dict):
-        _fail(InvalidInput("--input must be a JSON object"), as_json)
-    view = _with_service(lambda s: s.start(workflow, data, _actor(actor)), as_json)
-    _print_json(view) if as_json else render_view(console, view)
+        fail(InvalidInput("--input must be a JSON object"), as_json)
+    view = with_service(lambda s: s.start(workflow, data, actor_name(actor)), as_json)
+    print_json(view) if as_json else render_view(console, view)
 
 
 @app.command()
@@ -118,11 +64,11 @@ def answer(
     as_json: JsonOption = False,
 ) -> None:
     """Answer a thread's pending pause; print where it stopped next."""
-    value = _parse_json(answer_json, "ANSWER_JSON", as_json)
-    view = _with_service(
-        lambda s: s.answer(thread, value, _actor(actor), interrupt_id=pause), as_json
+    value = parse_json(answer_json, "ANSWER_JSON", as_json)
+    view = with_service(
+        lambda s: s.answer(thread, value, actor_name(actor), interrupt_id=pause), as_json
     )
-    _print_json(view) if as_json else render_view(console, view)
+    print_json(view) if as_json else render_view(console, view)
 
 
 @app.command()
@@ -131,8 +77,8 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show a thread: status, pending pauses with their forms, result."""
-    view = _with_service(lambda s: s.get(thread), as_json)
-    _print_json(view) if as_json else render_view(console, view)
+    view = with_service(lambda s: s.get(thread), as_json)
+    print_json(view) if as_json else render_view(console, view)
 
 
 @app.command()
@@ -142,9 +88,9 @@ def inbox(
     as_json: JsonOption = False,
 ) -> None:
     """Every pause waiting for you, newest first."""
-    rows = _with_service(lambda s: s.inbox(_actor(actor), limit=limit), as_json)
+    rows = with_service(lambda s: s.inbox(actor_name(actor), limit=limit), as_json)
     if as_json:
-        _print_json({"inbox": [r.model_dump(mode="json") for r in rows]})
+        print_json({"inbox": [r.model_dump(mode="json") for r in rows]})
     else:
         render_inbox(console, rows)
 
@@ -155,9 +101,9 @@ def decisions(
     as_json: JsonOption = False,
 ) -> None:
     """The decision log of a thread: who answered what, when, on which payload."""
-    rows = _with_service(lambda s: s.decisions(thread), as_json)
+    rows = with_service(lambda s: s.decisions(thread), as_json)
     if as_json:
-        _print_json({"decisions": [r.model_dump(mode="json") for r in rows]})
+        print_json({"decisions": [r.model_dump(mode="json") for r in rows]})
     else:
         render_decisions(console, rows)
 
@@ -169,8 +115,8 @@ def cancel(
     as_json: JsonOption = False,
 ) -> None:
     """Cancel a thread that has not finished."""
-    view = _with_service(lambda s: s.cancel(thread, _actor(actor)), as_json)
-    _print_json(view) if as_json else render_view(console, view)
+    view = with_service(lambda s: s.cancel(thread, actor_name(actor)), as_json)
+    print_json(view) if as_json else render_view(console, view)
 
 
 @app.command()
@@ -183,9 +129,9 @@ def workflows(as_json: JsonOption = False) -> None:
             for w in s.workflows
         ]
 
-    rows = _with_service(listing, as_json)
+    rows = with_service(listing, as_json)
     if as_json:
-        _print_json({"workflows": rows})
+        print_json({"workflows": rows})
         return
     for row in rows:
         console.print(f"[bold]{row['name']}[/bold]  {row['description']}")
@@ -194,8 +140,8 @@ def workflows(as_json: JsonOption = False) -> None:
 @app.command()
 def sweep(as_json: JsonOption = False) -> None:
     """Apply the on_timeout of every pause whose deadline has passed (the server does this)."""
-    handled = _with_service(lambda s: s.sweep_deadlines(), as_json)
-    _print_json({"handled": handled}) if as_json else console.print(f"{handled} pause(s) timed out")
+    handled = with_service(lambda s: s.sweep_deadlines(), as_json)
+    print_json({"handled": handled}) if as_json else console.print(f"{handled} pause(s) timed out")
 
 
 @app.command()
@@ -214,7 +160,7 @@ def events(
     try:
         run_follow(Settings(), console, err_console, thread=thread, count=count, as_json=as_json)
     except PausepointError as error:
-        _fail(error, as_json)
+        fail(error, as_json)
 
 
 @app.command()
@@ -232,7 +178,7 @@ def chat(
     from pausepoint.cli.chat import run_chat
 
     chat_console = Console(soft_wrap=True, highlight=False)
-    sys.exit(run_chat(chat_console, _actor(actor), thread, url=url, key=key))
+    sys.exit(run_chat(chat_console, actor_name(actor), thread, url=url, key=key))
 
 
 @app.command()
@@ -240,10 +186,10 @@ def demo() -> None:
     """Run the story workflow interactively: review drafts until you accept one."""
     from pausepoint.cli.demo import run_demo
 
-    sys.exit(run_demo(console, _actor(None)))
+    sys.exit(run_demo(console, actor_name(None)))
 
 
-from pausepoint.cli.state import threads_app  # noqa: E402  (it uses the helpers above)
+from pausepoint.cli.state import threads_app  # noqa: E402
 
 app.add_typer(threads_app, name="threads")
 

@@ -8,15 +8,15 @@ from typing import Annotated, Any
 
 import typer
 
-from pausepoint.cli.main import (
+from pausepoint.cli.common import (
     AsOption,
     JsonOption,
-    _actor,
-    _fail,
-    _parse_json,
-    _print_json,
-    _with_service,
+    actor_name,
     console,
+    fail,
+    parse_json,
+    print_json,
+    with_service,
 )
 from pausepoint.cli.render import render_threads, render_view
 from pausepoint.domain import ThreadStatus
@@ -34,9 +34,9 @@ LimitOption = Annotated[int, typer.Option(min=1, max=1000)]
 
 
 def _list(status: ThreadStatus | None, limit: int, as_json: bool) -> None:
-    rows = _with_service(lambda s: s.list_threads(status, limit=limit), as_json)
+    rows = with_service(lambda s: s.list_threads(status, limit=limit), as_json)
     if as_json:
-        _print_json({"threads": [r.model_dump(mode="json") for r in rows]})
+        print_json({"threads": [r.model_dump(mode="json") for r in rows]})
     else:
         render_threads(console, rows)
 
@@ -64,7 +64,7 @@ def list_threads(
 @threads_app.command("export")
 def export_state(thread: Annotated[str, typer.Argument(help="The thread id.")]) -> None:
     """Print the thread's state file (JSON): steps, context, pending pauses, decisions."""
-    state = _with_service(lambda s: s.export_state(thread), False)
+    state = with_service(lambda s: s.export_state(thread), False)
     print(json.dumps(state, indent=2, sort_keys=True, default=str))
 
 
@@ -78,7 +78,7 @@ def import_state(
     try:
         text = typer.get_text_stream("stdin").read() if str(file) == "-" else file.read_text()
     except OSError as exc:
-        _fail(InvalidInput(f"cannot read {file}: {exc}"), as_json)
-    state: Any = _parse_json(text, str(file), as_json)
-    view = _with_service(lambda s: s.import_state(state, _actor(actor)), as_json)
-    _print_json(view) if as_json else render_view(console, view)
+        fail(InvalidInput(f"cannot read {file}: {exc}"), as_json)
+    state: Any = parse_json(text, str(file), as_json)
+    view = with_service(lambda s: s.import_state(state, actor_name(actor)), as_json)
+    print_json(view) if as_json else render_view(console, view)

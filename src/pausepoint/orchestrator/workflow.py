@@ -15,10 +15,10 @@ from pydantic import AliasChoices, BaseModel, Field
 
 from pausepoint.agents.base import Agent
 from pausepoint.agents.local import local_agents
-from pausepoint.agents.workflow_agent import WorkflowAgent
 from pausepoint.orchestrator.graph import build_orchestrator, result
 from pausepoint.orchestrator.planner import make_planner
 from pausepoint.orchestrator.state import STATE_TYPES
+from pausepoint.orchestrator.workflow_agent import WorkflowAgent
 from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry
 
 NAME = "orchestrator"

@@ -64,11 +64,12 @@ from pausepoint.persistence.database import Database, open_database
 from pausepoint.persistence.records import PauseRow, ThreadRecord, ThreadState
 from pausepoint.persistence.serde import make_serializer
 from pausepoint.service.approvals import decided_digest
+from pausepoint.service.catalog import bundled
 from pausepoint.service.events import EventBus, EventType, ThreadEvent
 from pausepoint.service.pg_events import open_event_bus
 from pausepoint.settings import Settings
 from pausepoint.workflows.dag.pauses import imported
-from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry, bundled
+from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry
 
 logger = logging.getLogger(__name__)
 

@@ -44,18 +44,20 @@ class RequiresApproval:
 
 
 @runtime_checkable
-class Agent(Protocol):
+class StepAgent(Protocol):
     async def run(self, request: StepRequest) -> Any: ...
 
 
 @runtime_checkable
-class ExecutingAgent(Agent, Protocol):
+class ExecutingStepAgent(StepAgent, Protocol):
     async def execute(self, request: StepRequest, payload: dict[str, Any]) -> Any: ...
 
 
-Agents = Mapping[str, Agent]
+StepAgents = Mapping[str, StepAgent]
 
 
-def asks_for_approval(agent: Agent) -> bool:
+def asks_for_approval(agent: StepAgent) -> bool:
     """Whether `agent` declares it may return RequiresApproval."""
-    return isinstance(agent, ExecutingAgent) or getattr(agent, "asks_for_approval", False) is True
+    return (
+        isinstance(agent, ExecutingStepAgent) or getattr(agent, "asks_for_approval", False) is True
+    )

@@ -34,9 +34,9 @@ from pydantic_core import to_jsonable_python
 
 from pausepoint.domain import PauseRequest, digest
 from pausepoint.workflows.dag.agents import (
-    Agents,
-    ExecutingAgent,
+    ExecutingStepAgent,
     RequiresApproval,
+    StepAgents,
     StepRequest,
     asks_for_approval,
 )
@@ -90,7 +90,7 @@ class Board:
 class DagRunner:
     """The steps' logic, shared by the readiness entrypoint and the superstep baseline."""
 
-    def __init__(self, spec: WorkflowSpec, agents: Agents, clock: Clock, sleep: Sleep) -> None:
+    def __init__(self, spec: WorkflowSpec, agents: StepAgents, clock: Clock, sleep: Sleep) -> None:
         self.spec = spec
         self.agents = agents
         self.clock = clock
@@ -159,7 +159,7 @@ class DagRunner:
         self, step_id: str, text: str, context: dict[str, Any], payload: dict[str, Any]
     ) -> Any:
         agent = self.agents[str(self.spec.step(step_id).agent)]
-        if not isinstance(agent, ExecutingAgent):
+        if not isinstance(agent, ExecutingStepAgent):
             return payload
         request = StepRequest(self.spec.name, step_id, text, context)
         return to_jsonable_python(await agent.execute(request, payload))

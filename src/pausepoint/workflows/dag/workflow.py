@@ -12,7 +12,7 @@ from langgraph.pregel import Pregel
 from langgraph.types import StateSnapshot
 
 from pausepoint.workflows.dag import state
-from pausepoint.workflows.dag.agents import Agents
+from pausepoint.workflows.dag.agents import StepAgents
 from pausepoint.workflows.dag.engine import Clock, DagRunner, Sleep, compile_readiness
 from pausepoint.workflows.dag.spec import WorkflowSpec, check_spec, model_of
 from pausepoint.workflows.dag.superstep import build_superstep
@@ -33,7 +33,7 @@ class _StateFile:
 
 def dag_workflow(
     spec: WorkflowSpec,
-    agents: Agents,
+    agents: StepAgents,
     *,
     clock: Clock = utcnow,
     sleep: Sleep = asyncio.sleep,

@@ -18,7 +18,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 from pydantic import BaseModel, Field, model_validator
 
-from pausepoint.a2a.client import A2AClient, RemoteAgentError, RemoteTurn
+from pausepoint.agents.a2a_client import A2AClient, RemoteAgentError, RemoteTurn
 from pausepoint.workflows.registry import BuildContext, Workflow
 
 logger = logging.getLogger(__name__)

@@ -31,7 +31,7 @@ from a2a.types.a2a_pb2 import (
 from a2a.utils.constants import TransportProtocol
 from a2a.utils.errors import A2AError
 
-from pausepoint.a2a.parts import data_of, make_parts, text_of
+from pausepoint.agents.a2a_parts import data_of, make_parts, text_of
 from pausepoint.domain import PauseRequest
 from pausepoint.errors import PausepointError
 
