@@ -1,4 +1,4 @@
-"""Dependencies shared by the routes: the service, the calling user, a thread they may see."""
+"""Dependencies shared by the routes: the service, the calling user, the service as they may use it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from fastapi import Depends, Header, Query, Request
 from starlette.requests import HTTPConnection
 
 from pausepoint.api.auth import Authenticator
-from pausepoint.domain import ThreadView
-from pausepoint.errors import ThreadNotFound
+from pausepoint.service.doors import Door
 from pausepoint.service.threads import ThreadService
 
 
@@ -37,20 +36,15 @@ async def current_user(
 Service = Annotated[ThreadService, Depends(get_service)]
 User = Annotated[str, Depends(current_user)]
 
+
+async def get_door(service: Service, user: User) -> Door:
+    return Door(service, user)
+
+
+#: The service as the calling user may use it (what they may see and answer).
+Person = Annotated[Door, Depends(get_door)]
+
 #: Paging. An offset goes to the database as a SQL integer (SQLite INTEGER, PostgreSQL bigint):
 #: a larger one gets 422 here instead of the database's overflow (a 500).
 Limit = Annotated[int, Query(ge=1, le=500, description="At most this many.")]
 Offset = Annotated[int, Query(ge=0, le=2**63 - 1, description="Skip this many first.")]
-
-
-def may_see(view: ThreadView, user: str) -> bool:
-    """A thread is visible to its owner and to the assignee of any of its pending pauses."""
-    return user == view.owner or any(p.assignee == user for p in view.pauses)
-
-
-async def visible_thread(service: ThreadService, thread_id: str, user: str) -> ThreadView:
-    """The thread if `user` may see it; otherwise ThreadNotFound (never confirm it exists)."""
-    view = await service.get(thread_id)
-    if not may_see(view, user):
-        raise ThreadNotFound(f"no thread {thread_id!r}")
-    return view

@@ -28,6 +28,7 @@ from pausepoint.errors import (
     InvalidInput,
     PausepointError,
 )
+from pausepoint.service.doors import Door
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
 
@@ -66,7 +67,7 @@ def answer(
     """Answer a thread's pending pause; print where it stopped next."""
     value = parse_json(answer_json, "ANSWER_JSON", as_json)
     view = with_service(
-        lambda s: s.answer(thread, value, actor_name(actor), interrupt_id=pause), as_json
+        lambda s: Door(s, actor_name(actor)).answer(thread, value, interrupt_id=pause), as_json
     )
     print_json(view) if as_json else render_view(console, view)
 

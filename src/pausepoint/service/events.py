@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from pausepoint.domain import Pause, ThreadStatus
+from pausepoint.service.decisions import audience
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +34,7 @@ class ThreadEvent(BaseModel):
 
     def audience(self) -> set[str]:
         """Who may receive this event: the thread's owner and the pause's assignee."""
-        people = {self.owner}
-        if self.pause is not None and self.pause.assignee:
-            people.add(self.pause.assignee)
-        return people
+        return audience(self.owner, [self.pause] if self.pause is not None else [])
 
 
 class EventBus:

@@ -6,9 +6,8 @@ from typing import cast
 
 from fastapi import APIRouter, Request
 
-from pausepoint.api import answering
 from pausepoint.api.bodies import JsonRoute
-from pausepoint.api.deps import Service, User, visible_thread
+from pausepoint.api.deps import Person
 from pausepoint.api.render import chat_response
 from pausepoint.api.routes.threads import ERRORS
 from pausepoint.api.schemas import ChatContinue, ChatRequest, ChatResponse
@@ -22,20 +21,18 @@ def chat_workflow(request: Request) -> str:
 
 
 @router.post("", responses=ERRORS)
-async def chat(body: ChatRequest, request: Request, service: Service, user: User) -> ChatResponse:
+async def chat(body: ChatRequest, request: Request, person: Person) -> ChatResponse:
     """Start a conversation (or, with the id of a waiting one, answer it)."""
-    view = await answering.start_or_reply(
-        service, chat_workflow(request), body.prompt, user, body.thread_id
-    )
+    view = await person.start_or_reply(chat_workflow(request), body.prompt, body.thread_id)
     return chat_response(view)
 
 
 @router.post("/continue", responses=ERRORS)
-async def continue_chat(body: ChatContinue, service: Service, user: User) -> ChatResponse:
+async def continue_chat(body: ChatContinue, person: Person) -> ChatResponse:
     """Answer a paused conversation in plain text (mapped onto the pause's form)."""
-    return chat_response(await answering.reply(service, body.thread_id, body.response, user))
+    return chat_response(await person.reply(body.thread_id, body.response))
 
 
 @router.get("/status/{thread_id}", responses=ERRORS)
-async def chat_status(thread_id: str, service: Service, user: User) -> ChatResponse:
-    return chat_response(await visible_thread(service, thread_id, user))
+async def chat_status(thread_id: str, person: Person) -> ChatResponse:
+    return chat_response(await person.get(thread_id))

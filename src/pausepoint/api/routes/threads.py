@@ -6,9 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
-from pausepoint.api import answering
 from pausepoint.api.bodies import JsonRoute
-from pausepoint.api.deps import Limit, Offset, Service, User, visible_thread
+from pausepoint.api.deps import Limit, Offset, Person, Service, User
 from pausepoint.api.schemas import AnswerRequest, DecisionList, ErrorBody, StartThread, ThreadList
 from pausepoint.domain import ThreadStatus, ThreadView
 
@@ -25,17 +24,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 @router.post("/import", responses=ERRORS)
 async def import_thread(
     state: Annotated[dict[str, Any], Body(examples=[{"thread_id": "…", "steps": {}}])],
-    service: Service,
-    user: User,
+    person: Person,
 ) -> ThreadView:
     """Resume a thread from its edited state file (from `GET /api/threads/{id}/export`)."""
-    return await answering.import_state(service, state, user)
+    return await person.import_state(state)
 
 
 @router.post("", status_code=201, responses=ERRORS)
-async def start_thread(body: StartThread, service: Service, user: User) -> ThreadView:
+async def start_thread(body: StartThread, person: Person) -> ThreadView:
     """Start a workflow; returns when the thread pauses, completes or fails."""
-    return await service.start(body.workflow, body.input, user, thread_id=body.thread_id)
+    return await person.start(body.workflow, body.input, thread_id=body.thread_id)
 
 
 @router.get("", responses=ERRORS)
@@ -53,41 +51,31 @@ async def list_threads(
 
 
 @router.get("/{thread_id}", responses=ERRORS)
-async def get_thread(thread_id: str, service: Service, user: User) -> ThreadView:
+async def get_thread(thread_id: str, person: Person) -> ThreadView:
     """Status, pending pauses (with response_schema and actions), step states, result."""
-    return await visible_thread(service, thread_id, user)
+    return await person.get(thread_id)
 
 
 @router.post("/{thread_id}/answers", responses=ERRORS)
-async def answer_thread(
-    thread_id: str, body: AnswerRequest, service: Service, user: User
-) -> ThreadView:
+async def answer_thread(thread_id: str, body: AnswerRequest, person: Person) -> ThreadView:
     """Answer the pending pause(s). 422 names each bad field; 409 if already answered."""
-    return await answering.answer(
-        service,
-        thread_id,
-        user,
-        answer=body.answer,
-        interrupt_id=body.interrupt_id,
-        answers=body.answers,
-    )
+    if body.answers is not None:
+        return await person.resume(thread_id, body.answers)
+    return await person.answer(thread_id, body.answer, interrupt_id=body.interrupt_id)
 
 
 @router.post("/{thread_id}/cancel", responses=ERRORS)
-async def cancel_thread(thread_id: str, service: Service, user: User) -> ThreadView:
-    await visible_thread(service, thread_id, user)
-    return await service.cancel(thread_id, user)
+async def cancel_thread(thread_id: str, person: Person) -> ThreadView:
+    return await person.cancel(thread_id)
 
 
 @router.get("/{thread_id}/export", responses=ERRORS)
-async def export_thread(thread_id: str, service: Service, user: User) -> dict[str, Any]:
+async def export_thread(thread_id: str, person: Person) -> dict[str, Any]:
     """The thread as an editable state file: workflow, context, steps, decisions."""
-    await visible_thread(service, thread_id, user)
-    return await service.export_state(thread_id)
+    return await person.export_state(thread_id)
 
 
 @router.get("/{thread_id}/decisions", responses=ERRORS)
-async def thread_decisions(thread_id: str, service: Service, user: User) -> DecisionList:
+async def thread_decisions(thread_id: str, person: Person) -> DecisionList:
     """Who answered what, when, on which payload digest."""
-    await visible_thread(service, thread_id, user)
-    return DecisionList(decisions=await service.decisions(thread_id))
+    return DecisionList(decisions=await person.decisions(thread_id))

@@ -17,12 +17,12 @@ from typing import Any, cast
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from pausepoint.api import answering
-from pausepoint.api.deps import authenticate, visible_thread
+from pausepoint.api.deps import authenticate
 from pausepoint.api.errors import error_body
 from pausepoint.api.render import chat_response, event_message
 from pausepoint.errors import InvalidInput, InvalidRequest, PausepointError
 from pausepoint.jsontext import parse_json
+from pausepoint.service.doors import Door
 from pausepoint.service.events import ThreadEvent
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
@@ -46,31 +46,27 @@ def _optional_text(message: Message, key: str) -> str | None:
     raise InvalidInput(f"{key!r} must be a string", fields=[{"loc": key, "message": "not text"}])
 
 
-async def _command(service: ThreadService, workflow: str, user: str, message: Message) -> Message:
+async def _command(person: Door, workflow: str, message: Message) -> Message:
     kind = message.get("type")
     if kind == "start":
         thread_id = _optional_text(message, "thread_id")
         if isinstance(message.get("workflow"), str):
-            view = await service.start(
-                message["workflow"], message.get("input") or {}, user, thread_id=thread_id
+            view = await person.start(
+                message["workflow"], message.get("input") or {}, thread_id=thread_id
             )
         else:
             prompt = _text(message, "prompt")
-            view = await answering.start_or_reply(service, workflow, prompt, user, thread_id)
+            view = await person.start_or_reply(workflow, prompt, thread_id)
     elif kind == "continue":
-        view = await answering.reply(
-            service, _text(message, "thread_id"), _text(message, "response"), user
-        )
+        view = await person.reply(_text(message, "thread_id"), _text(message, "response"))
     elif kind == "answer":
-        view = await answering.answer(
-            service,
+        view = await person.answer(
             _text(message, "thread_id"),
-            user,
-            answer=message.get("answer"),
+            message.get("answer"),
             interrupt_id=_optional_text(message, "interrupt_id"),
         )
     elif kind == "status":
-        view = await visible_thread(service, _text(message, "thread_id"), user)
+        view = await person.get(_text(message, "thread_id"))
     else:
         raise InvalidInput(f"unknown message type {kind!r}: start, continue, answer or status")
     return {"type": "response", **chat_response(view).model_dump(mode="json")}
@@ -116,7 +112,7 @@ async def ws_chat(websocket: WebSocket) -> None:
                     message = parse_json(raw, "message")
                     if not isinstance(message, dict):
                         raise InvalidRequest("a message is a JSON object")
-                    reply = await _command(service, workflow, user, message)
+                    reply = await _command(Door(service, user), workflow, message)
                 except PausepointError as exc:
                     reply = {"type": "error", **error_body(exc)}
                 await out.put(reply)

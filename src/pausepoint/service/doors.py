@@ -1,0 +1,110 @@
+"""The service as a person meets it through any door (HTTP, WebSocket, A2A, CLI, chat, page).
+
+`Door(service, actor)` adds door policy to ThreadService, written once so that every door
+behaves alike: a thread is visible to its owner and its pauses' assignees only (to anyone else
+every call says it does not exist, never a hint that it does); a refused answer to a pause
+someone already answered says who answered and when; a text reply is mapped onto the form of
+the pause it is for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from pausepoint.domain import Decision, ThreadView
+from pausepoint.errors import Conflict, PausepointError, ThreadNotFound
+from pausepoint.forms import answer_from_text
+from pausepoint.service.decisions import explain, may_see, pause_for
+from pausepoint.service.threads import ThreadService
+
+
+class Door:
+    """ThreadService as `actor` may use it."""
+
+    def __init__(self, service: ThreadService, actor: str) -> None:
+        self.service = service
+        self.actor = actor
+
+    async def get(self, thread_id: str) -> ThreadView:
+        """The thread, if `actor` may see it; otherwise ThreadNotFound."""
+        view = await self.service.get(thread_id)
+        if not may_see(self.actor, view.owner, view.pauses):
+            raise ThreadNotFound(f"no thread {thread_id!r}")
+        return view
+
+    async def decisions(self, thread_id: str) -> list[Decision]:
+        await self.get(thread_id)
+        return await self.service.decisions(thread_id)
+
+    async def export_state(self, thread_id: str) -> dict[str, Any]:
+        await self.get(thread_id)
+        return await self.service.export_state(thread_id)
+
+    async def start(
+        self, workflow: str, input: Mapping[str, Any], *, thread_id: str | None = None
+    ) -> ThreadView:
+        return await self.service.start(workflow, input, self.actor, thread_id=thread_id)
+
+    async def answer(
+        self, thread_id: str, answer: Any, *, interrupt_id: str | None = None
+    ) -> ThreadView:
+        """Answer one pause (`interrupt_id` may be left out when exactly one is pending)."""
+        async with self._refusals(thread_id, [interrupt_id] if interrupt_id else []):
+            return await self.service.answer(
+                thread_id, answer, self.actor, interrupt_id=interrupt_id
+            )
+
+    async def resume(self, thread_id: str, answers: Mapping[str, Any]) -> ThreadView:
+        """Answer several pauses at once, keyed by interrupt id."""
+        async with self._refusals(thread_id, list(answers)):
+            return await self.service.resume(thread_id, answers, self.actor)
+
+    async def reply(self, thread_id: str, text: str) -> ThreadView:
+        """Answer a waiting thread with plain text, mapped onto its pause's form."""
+        view = await self.get(thread_id)
+        pause = pause_for(view.pauses, view.owner, self.actor)
+        if pause is None:
+            return await self.answer(thread_id, text)
+        value = answer_from_text(pause, text)
+        return await self.answer(thread_id, value, interrupt_id=pause.interrupt_id)
+
+    async def start_or_reply(self, workflow: str, prompt: str, thread_id: str | None) -> ThreadView:
+        """A chat message: a new conversation, or the reply to a waiting one with that id."""
+        if thread_id is not None:
+            try:
+                existing = await self.service.get(thread_id)
+            except ThreadNotFound:
+                existing = None
+            if existing is not None:
+                if not may_see(self.actor, existing.owner, existing.pauses):
+                    raise ThreadNotFound(f"no thread {thread_id!r}")
+                return await self.reply(thread_id, prompt)
+        return await self.start(workflow, {"prompt": prompt}, thread_id=thread_id)
+
+    async def cancel(self, thread_id: str) -> ThreadView:
+        await self.get(thread_id)
+        return await self.service.cancel(thread_id, self.actor)
+
+    async def import_state(self, state: Any) -> ThreadView:
+        """Resume from an edited state file (ThreadService.import_state)."""
+        thread_id = state.get("thread_id") if isinstance(state, dict) else None
+        if not isinstance(thread_id, str):
+            return await self.service.import_state(state, self.actor)
+        async with self._refusals(thread_id, []):
+            return await self.service.import_state(state, self.actor)
+
+    @asynccontextmanager
+    async def _refusals(self, thread_id: str, ids: Sequence[str]) -> AsyncIterator[None]:
+        """A refusal to someone who may not see the thread says it does not exist; a conflict
+        on an answered pause says who answered it and when (`ids`: the pauses named)."""
+        try:
+            yield
+        except ThreadNotFound:
+            raise
+        except PausepointError as exc:
+            await self.get(thread_id)
+            if isinstance(exc, Conflict):
+                raise explain(exc, await self.service.decisions(thread_id), ids) from exc
+            raise

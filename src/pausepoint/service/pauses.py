@@ -1,0 +1,93 @@
+"""LangGraph interrupts as the Pauses every door shows, and a checkpoint's stop."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from langgraph.types import Interrupt, StateSnapshot
+
+from pausepoint.domain import Pause
+from pausepoint.persistence.records import PauseRow
+
+
+def pause_from_interrupt(interrupt_id: str, value: Any, schema: Any) -> Pause:
+    """Build the Pause every door shows from a LangGraph interrupt."""
+    schema = schema if isinstance(schema, dict) else None
+    if isinstance(value, dict) and "title" in value:
+        return Pause.model_validate(
+            {**value, "interrupt_id": interrupt_id, "response_schema": schema}
+        )
+    return Pause(
+        interrupt_id=interrupt_id,
+        kind="question",
+        title=str(value) if isinstance(value, str) else "Input needed",
+        context={} if isinstance(value, str) else {"value": value},
+        response_schema=schema,
+    )
+
+
+def pauses_of(snapshot: StateSnapshot) -> list[Pause]:
+    """The pending pauses of a checkpoint."""
+    return pauses_from(snapshot.interrupts)
+
+
+def pauses_from(interrupts: Sequence[Interrupt]) -> list[Pause]:
+    """The pauses, once each: a pause deep in nested subgraphs (a workflow's task inside the
+    orchestrator) can be listed more than once."""
+    unique = {i.id: i for i in interrupts}
+    return [pause_from_interrupt(i.id, i.value, i.response_schema) for i in unique.values()]
+
+
+def checkpoint_of(snapshot: StateSnapshot) -> str:
+    """The id of the checkpoint `snapshot` was read from."""
+    return str(snapshot.config["configurable"]["checkpoint_id"])
+
+
+def effective(row: PauseRow) -> Pause:
+    """The indexed pause with the assignee and absolute deadline it has now (an escalation
+    moves both)."""
+    assert row.pause is not None
+    return row.pause.model_copy(update={"assignee": row.assignee, "deadline": row.deadline})
+
+
+def indexed(pauses: Sequence[Pause], rows: Sequence[PauseRow]) -> list[Pause]:
+    """The pauses with their effective assignee and absolute deadline from the index rows."""
+    by_id = {r.interrupt_id: r for r in rows}
+    out = []
+    for pause in pauses:
+        row = by_id.get(pause.interrupt_id)
+        if row is not None:
+            pause = pause.model_copy(update={"assignee": row.assignee, "deadline": row.deadline})
+        out.append(pause)
+    return out
+
+
+def row_of(pause: Pause, now: datetime) -> PauseRow:
+    """The pause-index row of a pause that starts waiting at `now`."""
+    deadline = pause.deadline_from(now)
+    return PauseRow(
+        pause.interrupt_id, pause.kind, pause.title, pause.assignee, in_utc(deadline), pause
+    )
+
+
+def in_utc(moment: datetime | None) -> datetime | None:
+    """`moment` as the stores give it back: in UTC (a naive one taken to be UTC already)."""
+    if moment is None or moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC) if moment else None
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """What a thread's latest checkpoint holds, as far as a view needs it."""
+
+    values: Mapping[str, Any]
+    pauses: list[Pause]
+
+    @classmethod
+    def of(cls, snapshot: StateSnapshot) -> Stop:
+        values = snapshot.values if isinstance(snapshot.values, dict) else {}
+        return cls(values, pauses_of(snapshot))

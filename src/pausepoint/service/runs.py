@@ -1,0 +1,325 @@
+"""The run loop: run a thread's graph to its next stop and record where it stands.
+
+Only code under the thread's lease (service/leases.py) calls in here. A run ends by writing the
+thread's status, its pause-index rows and the decisions it consumed in one transaction; a view
+is then built from what the run already knows, reading back only what it does not.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.errors import is_invalid_resume
+from langgraph.pregel import Pregel
+from langgraph.types import Command, GraphOutput, StateSnapshot
+from pydantic import ValidationError
+
+from pausepoint.domain import Decision, Pause, ThreadStatus, ThreadView
+from pausepoint.errors import InvalidAnswer, ThreadNotFound
+from pausepoint.persistence.database import Database
+from pausepoint.persistence.records import PauseRow, ThreadRecord
+from pausepoint.service.events import EventBus, EventType, ThreadEvent
+from pausepoint.service.pauses import Stop, indexed, pauses_from, row_of
+from pausepoint.settings import Settings
+from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What a caller already read or wrote under the thread's lease, so the run loop does not
+    read it again; a field left None is read when needed."""
+
+    #: The thread's latest checkpoint.
+    snapshot: StateSnapshot | None = None
+    #: The ids of the pauses pending when the run begins (a start: none).
+    pending: frozenset[str] | None = None
+    #: The thread's unapplied decisions.
+    unapplied: tuple[Decision, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Where a run left a thread: its record and, when already known, its checkpoint's stop
+    and its pause-index rows as just written."""
+
+    record: ThreadRecord
+    stop: Stop | None
+    rows: tuple[PauseRow, ...] | None = None
+
+
+class RunLoop:
+    """The compiled graphs of the registered workflows, and the loop that runs them."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        settings: Settings,
+        workflows: WorkflowRegistry,
+        build: BuildContext,
+        clock: Clock,
+        events: EventBus,
+    ) -> None:
+        self.db = db
+        self.store = db.store
+        self.settings = settings
+        self.workflows = workflows
+        self.events = events
+        self.clock = clock
+        self._graphs: dict[str, Pregel[Any, Any, Any, Any]] = {
+            wf.name: wf.runnable(build, db.saver) for wf in workflows
+        }
+
+    # reading
+
+    @staticmethod
+    def config(thread_id: str) -> RunnableConfig:
+        return {"configurable": {"thread_id": thread_id}}
+
+    async def thread(self, thread_id: str) -> ThreadRecord:
+        record = await self.store.get_thread(thread_id)
+        if record is None:
+            raise ThreadNotFound(f"no thread {thread_id!r}")
+        return record
+
+    def workflow(self, record: ThreadRecord) -> tuple[Workflow, Pregel[Any, Any, Any, Any]]:
+        return self.workflows.get(record.workflow), self._graphs[record.workflow]
+
+    async def snapshot(self, record: ThreadRecord) -> StateSnapshot:
+        workflow, graph = self.workflow(record)
+        snapshot = await graph.aget_state(self.config(record.thread_id))
+        if workflow.inspect is not None:
+            saved = await self.db.saver.aget_tuple(snapshot.config)
+            values = snapshot.values if isinstance(snapshot.values, dict) else {}
+            snapshot = snapshot._replace(values={**values, **workflow.inspect(snapshot, saved)})
+        return snapshot
+
+    async def indexed(
+        self, record: ThreadRecord, pauses: Sequence[Pause], rows: Sequence[PauseRow] | None
+    ) -> list[Pause]:
+        """The pauses with their effective assignee and absolute deadline from the index
+        (`rows`, when just read or written; else read now)."""
+        if rows is None:
+            rows = await self.store.pause_rows(record.thread_id)
+        return indexed(pauses, rows)
+
+    async def view(
+        self, record: ThreadRecord, stop: Stop, rows: Sequence[PauseRow] | None = None
+    ) -> ThreadView:
+        workflow, _ = self.workflow(record)
+        values = stop.values
+        waiting = record.status is ThreadStatus.WAITING
+        pauses = await self.indexed(record, stop.pauses, rows) if waiting else []
+        return ThreadView(
+            thread_id=record.thread_id,
+            workflow=record.workflow,
+            status=record.status,
+            owner=record.owner,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+            pauses=pauses,
+            result=workflow.result(values) if record.status is ThreadStatus.COMPLETED else None,
+            error=record.error,
+            steps=dict(values.get("steps", {})) if isinstance(values.get("steps"), dict) else {},
+        )
+
+    async def current_view(self, record: ThreadRecord) -> ThreadView:
+        return await self.view(record, Stop.of(await self.snapshot(record)))
+
+    async def outcome_view(self, outcome: Outcome) -> ThreadView:
+        stop = outcome.stop or Stop.of(await self.snapshot(outcome.record))
+        return await self.view(outcome.record, stop, outcome.rows)
+
+    # applying decisions
+
+    async def drain(self, record: ThreadRecord, known: Known = Known()) -> Outcome:
+        """Apply every unapplied decision whose pause is pending.
+
+        One pass is enough: a decision recorded while we hold the lease belongs to a caller
+        that waits for the lease and drains after us.
+        """
+        decisions = known.unapplied
+        if decisions is None:
+            decisions = tuple(await self.store.unapplied_decisions(record.thread_id))
+        snapshot = known.snapshot
+        if record.status.is_final or not decisions:
+            return Outcome(record, Stop.of(snapshot) if snapshot else None)
+        pending = known.pending
+        if pending is None:
+            snapshot = snapshot or await self.snapshot(record)
+            pending = frozenset(i.id for i in snapshot.interrupts)
+        live = [d for d in decisions if d.interrupt_id in pending]
+        # The others were consumed by a run that died before it could mark them applied.
+        done = [d.interrupt_id for d in decisions if d.interrupt_id not in pending]
+        if not live:
+            snapshot = snapshot or await self.snapshot(record)
+            return await self.settle(record, snapshot, applied=done)
+        resume = {d.interrupt_id: d.answer for d in live}
+        try:
+            return await self.run(
+                record,
+                Command(resume=resume),
+                applied=[*resume, *done],
+                known=Known(pending=pending),
+            )
+        except InvalidAnswer:
+            await self.store.delete_decisions(record.thread_id, list(resume))
+            raise
+
+    async def settle(
+        self, record: ThreadRecord, snapshot: StateSnapshot, applied: Sequence[str] = ()
+    ) -> Outcome:
+        """Bring a thread a dead process left behind into step with its checkpoint: finish
+        a superstep it was in the middle of, or just record where it stands."""
+        if snapshot.created_at is None:  # killed before its first checkpoint: input lost
+            error = "the process stopped before the thread's first checkpoint; start it again"
+            record = await self.set_status(record, ThreadStatus.FAILED, error, [], applied)
+            self.publish("failed", record, data={"error": error})
+            return Outcome(record, None)
+        if snapshot.tasks and not snapshot.interrupts:
+            logger.info("continuing thread %s where a stopped run left it", record.thread_id)
+            return await self.run(record, None, applied=applied)
+        return await self.sync(record, applied, Known(snapshot=snapshot))
+
+    # running
+
+    async def run(
+        self,
+        record: ThreadRecord,
+        payload: Any,
+        *,
+        applied: Sequence[str] = (),
+        known: Known = Known(),
+    ) -> Outcome:
+        """Run the graph until it stops; record the status, the pause index and which
+        decisions (`applied`) the run consumed, in one transaction."""
+        workflow, graph = self.workflow(record)
+        error: str | None = None
+        if record.status is not ThreadStatus.RUNNING:
+            self.publish("resumed", replace(record, status=ThreadStatus.RUNNING))
+        try:
+            config = self.config(record.thread_id)
+            output: GraphOutput[Any] = await graph.ainvoke(payload, config, version="v2")
+        except ValidationError as exc:
+            if not is_invalid_resume(exc):
+                raise
+            fields = [
+                {"loc": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                for e in exc.errors()
+            ]
+            raise InvalidAnswer(
+                f"invalid answer: {exc.error_count()} problem(s)", fields=fields
+            ) from exc
+        except Exception as exc:
+            logger.exception("thread %s failed", record.thread_id)
+            error = f"{type(exc).__name__}: {exc}"
+        if error is not None:
+            record = await self.set_status(record, ThreadStatus.FAILED, error, [], applied)
+            self.publish("failed", record, data={"error": error})
+            return Outcome(record, None)
+        pauses = pauses_from(output.interrupts)
+        if len(pauses) == 1 and workflow.inspect is None and isinstance(output.value, dict):
+            # The run stopped at one pause, and its output holds the values and the interrupt
+            # the checkpoint it just wrote does: no need to read that checkpoint back. (Several
+            # pauses come out in the order they were raised; the checkpoint lists them in
+            # task order, which is the order a view shows.)
+            stop = Stop(output.value, pauses)
+            return await self.record_stop(record, ThreadStatus.WAITING, stop, applied, known)
+        return await self.sync(record, applied, Known(pending=known.pending))
+
+    async def sync(
+        self, record: ThreadRecord, applied: Sequence[str] = (), known: Known = Known()
+    ) -> Outcome:
+        """Make the thread's status and pause-index rows match its checkpoint."""
+        snapshot = known.snapshot or await self.snapshot(record)
+        stop = Stop.of(snapshot)
+        if stop.pauses:
+            status = ThreadStatus.WAITING
+        elif snapshot.tasks:  # tasks left to run (or whose writes are not yet applied)
+            status = ThreadStatus.RUNNING
+        else:
+            status = ThreadStatus.COMPLETED
+        return await self.record_stop(record, status, stop, applied, known)
+
+    async def record_stop(
+        self,
+        record: ThreadRecord,
+        status: ThreadStatus,
+        stop: Stop,
+        applied: Sequence[str],
+        known: Known,
+    ) -> Outcome:
+        """Record where the thread stands: its status, its pause-index rows and the
+        decisions (`applied`) its last run consumed, in one transaction.
+
+        A pause already pending before the run (`known.pending`) keeps its row (an escalation
+        and its deadline stay) and is not announced again; with that unknown, every pause is
+        announced.
+        """
+        pauses = stop.pauses
+        now = self.clock()
+        rows = tuple(row_of(p, now) for p in pauses)
+        record = await self.set_status(record, status, None, rows, applied)
+        kept = known.pending or frozenset()
+        if status is ThreadStatus.WAITING:
+            for pause in pauses:
+                if pause.interrupt_id not in kept:
+                    self.publish("paused", record, pause=pause)
+        elif status is ThreadStatus.COMPLETED:
+            self.publish("completed", record)
+        if known.pending is None or any(p.interrupt_id in kept for p in pauses):
+            return Outcome(record, stop)  # rows kept from before: the view reads them
+        return Outcome(record, stop, rows)
+
+    async def set_status(
+        self,
+        record: ThreadRecord,
+        status: ThreadStatus,
+        error: str | None,
+        pauses: Sequence[PauseRow] | None,
+        applied: Sequence[str] = (),
+    ) -> ThreadRecord:
+        now = self.clock()
+        await self.store.set_status(record.thread_id, status, now, error, pauses, applied)
+        return replace(record, status=status, updated_at=now, error=error)
+
+    # events and test hooks
+
+    def publish(
+        self,
+        type: EventType,
+        record: ThreadRecord,
+        *,
+        pause: Pause | None = None,
+        actor: str | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.events.publish(
+            ThreadEvent(
+                type=type,
+                thread_id=record.thread_id,
+                workflow=record.workflow,
+                status=record.status,
+                owner=record.owner,
+                at=self.clock(),
+                pause=pause,
+                actor=actor,
+                data=dict(data or {}),
+            )
+        )
+
+    def failpoint(self, name: str) -> None:
+        if self.settings.failpoint == name:
+            logger.error("failpoint %s: killing this process", name)
+            os.kill(os.getpid(), signal.SIGKILL)
