@@ -30,6 +30,7 @@ from pausepoint.a2a.links import Link, TaskLinks
 from pausepoint.agents.a2a_parts import data_of, make_parts, message_data, message_text
 from pausepoint.domain import ThreadStatus, ThreadView
 from pausepoint.errors import Conflict, Forbidden, InvalidAnswer, InvalidInput, NotFound
+from pausepoint.service.doors import Door
 from pausepoint.service.threads import ThreadService
 from pausepoint.workflows.registry import WorkflowRegistry
 
@@ -139,7 +140,7 @@ class ThreadExecutor(AgentExecutor):
             return
         try:
             answers = answers_from_message(view.pauses, data, text)
-            view = await self._service.resume(link.thread_id, answers, actor)
+            view = await Door(self._service, actor).resume(link.thread_id, answers)
         except (InvalidAnswer, Conflict, Forbidden) as exc:
             await self._still_waiting(updater, view, exc)
             return
