@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -34,18 +33,12 @@ SERVE = Path(__file__).with_name("serve.py")
 STARTUP_SECONDS = 90.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Server:
-    """`python tests/a2a/serve.py` on a free port; restartable on the same database."""
+    """`python tests/a2a/serve.py` on `port`; restartable on the same database."""
 
-    def __init__(self, db: Path, keys: str | None = None) -> None:
+    def __init__(self, db: Path, port: int, keys: str | None = None) -> None:
         self.db = db
-        self.port = free_port()
+        self.port = port
         self.keys = keys
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -87,12 +80,12 @@ class Server:
 
 
 @pytest.fixture
-def make_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+def make_server(tmp_path: Path, free_port: Callable[[], int]) -> Iterator[Callable[..., Server]]:
     """`make_server(name, keys=None)`: a started server on its own database, stopped after."""
     servers: list[Server] = []
 
     def make(name: str = "server", keys: str | None = None) -> Server:
-        srv = Server(tmp_path / f"{name}.db", keys)
+        srv = Server(tmp_path / f"{name}.db", free_port(), keys)
         servers.append(srv)
         srv.start()
         return srv
@@ -103,12 +96,14 @@ def make_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, free_port: Callable[[], int]
+) -> Iterator[Server]:
     """One server shared by a module's tests (each test starts its own threads on it).
 
     Tests that restart a server or count its threads use `make_server` instead.
     """
-    srv = Server(tmp_path_factory.mktemp("shared") / "server.db")
+    srv = Server(tmp_path_factory.mktemp("shared") / "server.db", free_port())
     srv.start()
     yield srv
     srv.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -13,25 +14,13 @@ from pausepoint.a2a.answers import answers_from_message
 from pausepoint.a2a.card import build_card
 from pausepoint.a2a.executor import choose_workflow
 from pausepoint.agents.a2a_client import read_turn
-from pausepoint.domain import Action, Pause
+from pausepoint.domain import Pause
 from pausepoint.errors import InvalidAnswer, InvalidInput
 from pausepoint.service.catalog import bundled
 from pausepoint.workflows.registry import WorkflowRegistry
 from pausepoint.workflows.story import STORY
 
-
-def review_pause() -> Pause:
-    return Pause(
-        interrupt_id="i1",
-        kind="review",
-        title="Review the draft",
-        actions=[
-            Action(label="Accept", answer={"decision": "accept"}),
-            Action(
-                label="Update with comments", answer={"decision": "update"}, fields=["comments"]
-            ),
-        ],
-    )
+ReviewPause = Callable[..., Pause]
 
 
 @pytest.mark.parametrize(
@@ -44,11 +33,13 @@ def review_pause() -> Pause:
         ("update", {"decision": "update"}),
     ],
 )
-def test_text_names_an_action_and_fills_its_one_field(text: str, answer: Any) -> None:
+def test_text_names_an_action_and_fills_its_one_field(
+    text: str, answer: Any, review_pause: ReviewPause
+) -> None:
     assert answers_from_message([review_pause()], {}, text) == {"i1": answer}
 
 
-def test_free_text_on_a_review_becomes_the_comment() -> None:
+def test_free_text_on_a_review_becomes_the_comment(review_pause: ReviewPause) -> None:
     assert answers_from_message([review_pause()], {}, "give the fox a name") == {
         "i1": {"decision": "update", "comments": "give the fox a name"}
     }

@@ -1,8 +1,6 @@
-from typing import Any
+from collections.abc import Callable
 
 import pytest
-from langgraph.graph import END, START, StateGraph
-from pydantic import BaseModel
 
 from pausepoint.agents.cards import AgentCard, AgentSkill
 from pausepoint.agents.directory import AgentDirectory
@@ -32,25 +30,14 @@ def test_directory_ranks_the_fitting_agent_first(request_text: str, agent: str) 
     assert found[0].card.name == agent
 
 
-def test_every_registered_workflow_is_an_agent_with_its_tags_and_examples() -> None:
-    class Input(BaseModel):
-        prompt: str
-
-    def build(ctx: BuildContext) -> StateGraph[Any, Any, Any, Any]:
-        graph: StateGraph[Any, Any, Any, Any] = StateGraph(dict)
-        graph.add_node("noop", lambda s: s)
-        graph.add_edge(START, "noop")
-        graph.add_edge("noop", END)
-        return graph
-
+def test_every_registered_workflow_is_an_agent_with_its_tags_and_examples(
+    stub_workflow: Callable[..., Workflow],
+) -> None:
     registry = bundled()
     registry.register(
-        Workflow(
+        stub_workflow(
             name="invoice-approval",
             description="Routes a supplier invoice to finance for approval before payment.",
-            build=build,
-            input_model=Input,
-            result=lambda v: v,
             tags=("invoice", "payment", "finance", "approval"),
             examples=("pay the invoice from ACME",),
         )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,6 +12,8 @@ from pausepoint.errors import ConfigurationError, Unauthorized
 from pausepoint.settings import Settings
 
 STORY = {"workflow": "story", "input": {"prompt": "a fox"}}
+NO_KEYS = {"PAUSEPOINT_API_KEYS": ""}
+RunCli = Callable[..., Any]
 
 
 async def test_requests_without_a_valid_key_get_401_when_keys_are_configured(
@@ -107,33 +107,15 @@ def test_a_keyless_server_refuses_to_listen_beyond_loopback(settings: Settings) 
 
 
 def test_serve_without_keys_on_a_public_address_exits_with_a_clear_error(
-    tmp_path: Any, db_url: str
+    run_cli: RunCli,
 ) -> None:
-    env = {**os.environ, "PAUSEPOINT_DATABASE_URL": db_url, "PAUSEPOINT_API_KEYS": ""}
-    done = subprocess.run(
-        [sys.executable, "-m", "pausepoint", "serve", "--host", "0.0.0.0", "--port", "0"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_cli("serve", "--host", "0.0.0.0", "--port", "0", env=NO_KEYS)
     assert done.returncode == 2
     assert "PAUSEPOINT_API_KEYS" in done.stderr
 
 
-def test_keys_add_prints_a_key_and_a_settings_line_that_admits_it(
-    tmp_path: Any, db_url: str
-) -> None:
-    env = {**os.environ, "PAUSEPOINT_DATABASE_URL": db_url, "PAUSEPOINT_API_KEYS": ""}
-    done = subprocess.run(
-        [sys.executable, "-m", "pausepoint", "keys", "add", "carol"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def test_keys_add_prints_a_key_and_a_settings_line_that_admits_it(run_cli: RunCli) -> None:
+    done = run_cli("keys", "add", "carol", env=NO_KEYS)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     key = lines[1]

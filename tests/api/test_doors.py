@@ -3,36 +3,35 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+
+NO_KEYS = {"PAUSEPOINT_API_KEYS": ""}
+Cli = Callable[..., dict[str, Any]]
 
 
-def cli(db_url: str, cwd: Path, *args: str) -> dict[str, Any]:
-    env = {**os.environ, "PAUSEPOINT_DATABASE_URL": db_url, "PAUSEPOINT_API_KEYS": ""}
-    done = subprocess.run(
-        [sys.executable, "-m", "pausepoint", *args, "--as", "local", "--json"],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+@pytest.fixture
+def cli(run_cli: Callable[..., Any]) -> Cli:
+    """`cli(*args)`: `pausepoint ARGS --as local --json` on the test's database; its JSON."""
+
+    def run(*args: str) -> dict[str, Any]:
+        done = run_cli(*args, "--as", "local", "--json", env=NO_KEYS)
+        assert done.returncode == 0, done.stdout + done.stderr
+        result: dict[str, Any] = json.loads(done.stdout)
+        return result
+
+    return run
 
 
-async def test_a_thread_started_from_the_cli_is_answered_over_http(
-    server: Any, db_url: str, tmp_path: Path
-) -> None:
-    view = cli(db_url, tmp_path, "run", "story", "--input", '{"prompt": "a fox"}')
+async def test_a_thread_started_from_the_cli_is_answered_over_http(server: Any, cli: Cli) -> None:
+    view = cli("run", "story", "--input", '{"prompt": "a fox"}')
 
     async with server.client() as client:
         done = await client.post(
@@ -43,29 +42,26 @@ async def test_a_thread_started_from_the_cli_is_answered_over_http(
     assert done.json()["result"]["story"] == view["pauses"][0]["context"]["draft"]
 
 
-async def test_a_thread_started_over_http_is_answered_from_the_cli(
-    server: Any, db_url: str, tmp_path: Path
-) -> None:
+async def test_a_thread_started_over_http_is_answered_from_the_cli(server: Any, cli: Cli) -> None:
     async with server.client() as client:
         view = (
             await client.post("/api/threads", json={"workflow": "story", "input": {"prompt": "x"}})
         ).json()
 
-        done = cli(db_url, tmp_path, "answer", view["thread_id"], '{"decision": "accept"}')
+        done = cli("answer", view["thread_id"], '{"decision": "accept"}')
         seen = (await client.get(f"/api/threads/{view['thread_id']}")).json()
 
     assert done["status"] == "completed"
     assert seen["status"] == "completed"
 
 
-def test_serve_starts_the_server_and_serves_the_page(db_url: str, tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "PAUSEPOINT_DATABASE_URL": db_url, "PAUSEPOINT_API_KEYS": ""}
+def test_serve_starts_the_server_and_serves_the_page(
+    free_port: Callable[[], int], cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "pausepoint", "serve", "--port", str(port)],
-        env=env,
+        env={**cli_env, **NO_KEYS},
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

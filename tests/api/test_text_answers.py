@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+import pytest
 from pydantic import BaseModel
 
-from pausepoint.domain import Action, Pause
+from pausepoint.domain import Pause
 from pausepoint.forms import answer_from_text, schema_of, validate_answer
 from pausepoint.workflows.story import ReviewAnswer
 
@@ -15,19 +18,13 @@ class Note(BaseModel):
     text: str
 
 
-def review_pause() -> Pause:
-    return Pause(
-        interrupt_id="i1",
-        kind="review",
-        title="Review the draft",
-        actions=[
-            Action(label="Accept", answer={"decision": "accept"}),
-            Action(
-                label="Update with comments", answer={"decision": "update"}, fields=["comments"]
-            ),
-        ],
-        response_schema=schema_of(ReviewAnswer),
-    )
+ReviewPause = Callable[..., Pause]
+
+
+@pytest.fixture
+def review_pause(review_pause: ReviewPause) -> ReviewPause:
+    """Here the review pause carries the story's answer schema, as the story's own pause does."""
+    return partial(review_pause, schema_of(ReviewAnswer))
 
 
 def mapped(pause: Pause, text: str) -> Any:
@@ -36,19 +33,21 @@ def mapped(pause: Pause, text: str) -> Any:
     return answer
 
 
-def test_naming_an_action_chooses_it() -> None:
+def test_naming_an_action_chooses_it(review_pause: ReviewPause) -> None:
     assert mapped(review_pause(), "accept") == {"decision": "accept"}
     assert mapped(review_pause(), " Accept ") == {"decision": "accept"}
 
 
-def test_other_text_fills_the_one_typed_field_of_its_action() -> None:
+def test_other_text_fills_the_one_typed_field_of_its_action(review_pause: ReviewPause) -> None:
     assert mapped(review_pause(), "make it funnier") == {
         "decision": "update",
         "comments": "make it funnier",
     }
 
 
-def test_action_name_before_a_colon_chooses_the_action_and_fills_its_field() -> None:
+def test_action_name_before_a_colon_chooses_the_action_and_fills_its_field(
+    review_pause: ReviewPause,
+) -> None:
     assert mapped(review_pause(), "update: shorter please") == {
         "decision": "update",
         "comments": "shorter please",
@@ -65,7 +64,9 @@ def test_a_string_schema_or_no_schema_gets_the_text_itself() -> None:
     assert mapped(Pause(interrupt_id="i", title="?"), "x") == "x"
 
 
-def test_an_action_named_without_its_field_leaves_validation_to_say_what_is_missing() -> None:
+def test_an_action_named_without_its_field_leaves_validation_to_say_what_is_missing(
+    review_pause: ReviewPause,
+) -> None:
     pause = review_pause()
     answer = answer_from_text(pause, "update")
     assert validate_answer(pause.response_schema, answer) == [

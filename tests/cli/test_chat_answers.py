@@ -3,18 +3,11 @@ from collections.abc import Callable
 import pytest
 
 from pausepoint.cli.chat import parse_answer
-from pausepoint.domain import Action, Pause
+from pausepoint.domain import Pause
 from pausepoint.errors import InvalidAnswer
 
-REVIEW = Pause(
-    interrupt_id="i1",
-    kind="review",
-    title="Review the draft",
-    actions=[
-        Action(label="Accept", answer={"decision": "accept"}),
-        Action(label="Update with comments", answer={"decision": "update"}, fields=["comments"]),
-    ],
-)
+ReviewPause = Callable[..., Pause]
+
 FORM = Pause(
     interrupt_id="i2",
     kind="form",
@@ -36,25 +29,25 @@ def typed(*lines: str) -> Callable[[str], str]:
     return lambda prompt: queue.pop(0)
 
 
-def test_a_button_is_chosen_by_number_label_or_first_word() -> None:
+def test_a_button_is_chosen_by_number_label_or_first_word(review_pause: ReviewPause) -> None:
     for line in ("1", "Accept", "accept"):
-        assert parse_answer(REVIEW, line, typed()) == {"decision": "accept"}
+        assert parse_answer(review_pause(), line, typed()) == {"decision": "accept"}
 
 
-def test_text_after_the_button_fills_its_field_or_is_asked_for() -> None:
-    assert parse_answer(REVIEW, "update: give the fox a name", typed()) == {
+def test_text_after_the_button_fills_its_field_or_is_asked_for(review_pause: ReviewPause) -> None:
+    assert parse_answer(review_pause(), "update: give the fox a name", typed()) == {
         "decision": "update",
         "comments": "give the fox a name",
     }
-    assert parse_answer(REVIEW, "2", typed("shorter")) == {
+    assert parse_answer(review_pause(), "2", typed("shorter")) == {
         "decision": "update",
         "comments": "shorter",
     }
 
 
-def test_an_unknown_choice_names_the_buttons() -> None:
+def test_an_unknown_choice_names_the_buttons(review_pause: ReviewPause) -> None:
     with pytest.raises(InvalidAnswer, match="Accept, Update with comments"):
-        parse_answer(REVIEW, "maybe", typed())
+        parse_answer(review_pause(), "maybe", typed())
 
 
 def test_a_form_asks_field_by_field_and_types_the_values() -> None:

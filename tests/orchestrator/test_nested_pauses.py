@@ -4,8 +4,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from langgraph.graph import END, START, StateGraph
-from pydantic import BaseModel
 
 from pausepoint.agents.base import Agent
 from pausepoint.domain import ThreadStatus
@@ -159,26 +157,14 @@ async def test_answering_the_story_does_not_run_its_finished_sibling_again(
     assert done.result["tasks"][1]["output"] == "tally 1"
 
 
-async def test_a_then_follow_up_stays_with_the_workflow_that_can_do_it(settings: Settings) -> None:
-
-    class Input(BaseModel):
-        prompt: str
-
-    def build(ctx: Any) -> StateGraph[Any, Any, Any, Any]:
-        graph: StateGraph[Any, Any, Any, Any] = StateGraph(dict)
-        graph.add_node("noop", lambda s: {})
-        graph.add_edge(START, "noop")
-        graph.add_edge("noop", END)
-        return graph
-
+async def test_a_then_follow_up_stays_with_the_workflow_that_can_do_it(
+    settings: Settings, stub_workflow: Callable[..., Workflow]
+) -> None:
     registry = WorkflowRegistry({STORY.name: STORY})
     registry.register(
-        Workflow(
+        stub_workflow(
             name="code-review",
             description="Reviews a pull request.",
-            build=build,
-            input_model=Input,
-            result=lambda v: None,
             tags=("review", "code"),
         )
     )

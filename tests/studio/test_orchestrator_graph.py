@@ -2,7 +2,13 @@
 
 from typing import Any
 
+import pytest
 from langgraph_sdk import get_client
+
+
+@pytest.fixture
+def studio_graph() -> str:
+    return "orchestrator"
 
 
 async def test_studio_runs_the_orchestrator_into_the_story_review_and_out(studio: str) -> None:
