@@ -30,7 +30,7 @@ from contextlib import (
     contextmanager,
     suppress,
 )
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypedDict
 from urllib.parse import urlsplit, urlunsplit
@@ -307,7 +307,9 @@ class ApprovalState(TypedDict, total=False):
     approved: bool
 
 
-def _approval_workflow(on_timeout: OnTimeout | None = None) -> Workflow:
+def _approval_workflow(
+    on_timeout: OnTimeout | None = None, assignee: str | None = None
+) -> Workflow:
     def build(ctx: BuildContext) -> StateGraph[ApprovalState, Any, Any, Any]:
         def approve(state: ApprovalState) -> dict[str, Any]:
             rule = state.get("on_timeout")
@@ -315,6 +317,7 @@ def _approval_workflow(on_timeout: OnTimeout | None = None) -> Workflow:
                 PauseRequest(
                     kind="approval",
                     title="Approve the invoice",
+                    assignee=assignee,
                     deadline=timedelta(hours=4),
                     on_timeout=OnTimeout.model_validate(rule) if rule else on_timeout,
                 ),
@@ -338,9 +341,10 @@ def _approval_workflow(on_timeout: OnTimeout | None = None) -> Workflow:
 
 @pytest.fixture
 def approval_workflow() -> Callable[..., Workflow]:
-    """`approval_workflow(on_timeout=None)`: the one-step workflow `timed`, whose one node asks
-    to approve an invoice ({"approved": bool}) within four hours; at the deadline the input's
-    `on_timeout` applies, else `on_timeout`. Its result: {"approved": the answer}."""
+    """`approval_workflow(on_timeout=None, assignee=None)`: the one-step workflow `timed`, whose
+    one node asks (`assignee`, else the owner) to approve an invoice ({"approved": bool}) within
+    four hours; at the deadline the input's `on_timeout` applies, else `on_timeout`. Its result:
+    {"approved": the answer}."""
     return _approval_workflow
 
 
@@ -375,3 +379,19 @@ def stub_workflow() -> Callable[..., Workflow]:
         )
 
     return make
+
+
+class Clock:
+    """The wall clock, injected: tests move `now` instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A clock standing at 2026-01-05 09:00 UTC until the test moves it."""
+    return Clock()

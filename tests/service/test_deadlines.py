@@ -2,80 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypedDict
+from typing import Any
 
 import pytest
-from langgraph.graph import START, StateGraph
-from pydantic import BaseModel
 
-from pausepoint.domain import SYSTEM_DEADLINE, OnTimeout, PauseRequest, ThreadStatus
+from pausepoint.domain import SYSTEM_DEADLINE, ThreadStatus
 from pausepoint.errors import Conflict
-from pausepoint.forms import ask
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
-from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry
-
-
-class Clock:
-    """The wall clock, injected: tests move it instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-class Approve(BaseModel):
-    approved: bool
-
-
-class Input(BaseModel):
-    on_timeout: OnTimeout
-
-
-class State(TypedDict, total=False):
-    on_timeout: dict[str, Any]
-    approved: bool
-
-
-def build(ctx: BuildContext) -> StateGraph[State, Any, Any, Any]:
-    def approve(state: State) -> dict[str, Any]:
-        answer = ask(
-            PauseRequest(
-                kind="approval",
-                title="Approve the invoice",
-                deadline=timedelta(hours=4),
-                on_timeout=OnTimeout.model_validate(state["on_timeout"]),
-            ),
-            Approve,
-        )
-        return {"approved": answer.approved}
-
-    graph = StateGraph(State)
-    graph.add_node("approve", approve)
-    graph.add_edge(START, "approve")
-    return graph
-
-
-TIMED = Workflow(
-    name="timed",
-    description="one approval with a deadline",
-    build=build,
-    input_model=Input,
-    result=lambda values: {"approved": values.get("approved")},
-)
+from pausepoint.workflows.registry import Workflow, WorkflowRegistry
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def timed(settings: Settings, clock: Clock) -> Any:
-    registry = WorkflowRegistry({"timed": TIMED})
+async def timed(settings: Settings, clock: Any, approval_workflow: Callable[..., Workflow]) -> Any:
+    registry = WorkflowRegistry({"timed": approval_workflow()})
     async with ThreadService.open(settings, workflows=registry, chat_model=None, clock=clock) as s:
         yield s
 
@@ -84,7 +26,7 @@ ANSWER_NO = {"action": "answer", "answer": {"approved": False}}
 
 
 async def test_deadline_is_absolute_from_the_moment_of_the_pause(
-    timed: ThreadService, clock: Clock
+    timed: ThreadService, clock: Any
 ) -> None:
     view = await timed.start("timed", {"on_timeout": ANSWER_NO}, "ann")
     assert view.pauses[0].deadline == datetime(2026, 1, 5, 13, 0, tzinfo=UTC)
@@ -92,7 +34,7 @@ async def test_deadline_is_absolute_from_the_moment_of_the_pause(
     assert item.deadline == datetime(2026, 1, 5, 13, 0, tzinfo=UTC)
 
 
-async def test_nothing_happens_before_the_deadline(timed: ThreadService, clock: Clock) -> None:
+async def test_nothing_happens_before_the_deadline(timed: ThreadService, clock: Any) -> None:
     view = await timed.start("timed", {"on_timeout": ANSWER_NO}, "ann")
     clock.now += timedelta(hours=3, minutes=59)
     assert await timed.sweep_deadlines() == 0
@@ -100,7 +42,7 @@ async def test_nothing_happens_before_the_deadline(timed: ThreadService, clock: 
 
 
 async def test_due_pause_gets_its_default_answer_recorded_as_system_deadline(
-    timed: ThreadService, clock: Clock
+    timed: ThreadService, clock: Any
 ) -> None:
     view = await timed.start("timed", {"on_timeout": ANSWER_NO}, "ann")
     clock.now += timedelta(hours=5)
@@ -114,7 +56,7 @@ async def test_due_pause_gets_its_default_answer_recorded_as_system_deadline(
 
 
 async def test_human_answer_first_wins_and_the_sweep_does_nothing(
-    timed: ThreadService, clock: Clock
+    timed: ThreadService, clock: Any
 ) -> None:
     view = await timed.start("timed", {"on_timeout": ANSWER_NO}, "ann")
     await timed.answer(view.thread_id, {"approved": True}, "ann")
@@ -125,7 +67,7 @@ async def test_human_answer_first_wins_and_the_sweep_does_nothing(
 
 
 async def test_escalation_hands_the_pause_to_another_person(
-    timed: ThreadService, clock: Clock
+    timed: ThreadService, clock: Any
 ) -> None:
     rule = {"action": "escalate", "assignee": "boss"}
     view = await timed.start("timed", {"on_timeout": rule}, "ann")
@@ -141,7 +83,7 @@ async def test_escalation_hands_the_pause_to_another_person(
 
 
 async def test_fail_on_timeout_fails_the_thread_and_logs_the_decision(
-    timed: ThreadService, clock: Clock
+    timed: ThreadService, clock: Any
 ) -> None:
     view = await timed.start("timed", {"on_timeout": {"action": "fail"}}, "ann")
     clock.now += timedelta(hours=5)
@@ -155,9 +97,9 @@ async def test_fail_on_timeout_fails_the_thread_and_logs_the_decision(
 
 
 async def test_pauses_that_fell_due_while_the_server_was_down_are_caught_up(
-    settings: Settings, clock: Clock
+    settings: Settings, clock: Any, approval_workflow: Callable[..., Workflow]
 ) -> None:
-    registry = WorkflowRegistry({"timed": TIMED})
+    registry = WorkflowRegistry({"timed": approval_workflow()})
     async with ThreadService.open(settings, workflows=registry, clock=clock) as service:
         view = await service.start("timed", {"on_timeout": ANSWER_NO}, "ann")
     clock.now += timedelta(days=30)  # the server was down for a month
