@@ -44,7 +44,7 @@ from langgraph.types import Command, GraphOutput
 
 from pausepoint.api import create_app
 from pausepoint.persistence.serde import make_serializer
-from pausepoint.persistence.sqlite import connect
+from pausepoint.persistence.sql import connect
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
 from pausepoint.workflows.registry import BuildContext

@@ -55,7 +55,7 @@ import httpx
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from pausepoint.persistence.serde import make_serializer
-from pausepoint.persistence.sqlite import INBOX_SQL, MIGRATIONS, connect
+from pausepoint.persistence.sql import INBOX_SQL, MIGRATIONS, connect
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
 from pausepoint.workflows.story import STORY

@@ -25,7 +25,7 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
 
 from pausepoint.persistence.serde import make_serializer
-from pausepoint.persistence.sqlite import connect
+from pausepoint.persistence.sql import connect
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
 from pausepoint.workflows.registry import BuildContext

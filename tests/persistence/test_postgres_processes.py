@@ -10,7 +10,7 @@ from typing import Any
 import psycopg
 
 from pausepoint.domain import ThreadStatus
-from pausepoint.persistence.postgres import MIGRATIONS
+from pausepoint.persistence.sql import MIGRATIONS
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
 

@@ -21,8 +21,7 @@ from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from pausepoint.errors import ConfigurationError
-from pausepoint.persistence.postgres import Pool, PostgresStore
-from pausepoint.persistence.sqlite import SqliteStore, connect
+from pausepoint.persistence.sql import Pool, PostgresStore, SqliteStore, connect
 from pausepoint.persistence.store import Store
 from pausepoint.settings import Settings
 

@@ -1,6 +1,8 @@
 """The interface of Pausepoint's tables (threads, decision log, pause index, leases).
 
-`SqliteStore` is the embedded implementation; a Postgres one follows the same protocol.
+Implemented once in SQL for SQLite (`SqliteStore`, the embedded default) and PostgreSQL
+(`PostgresStore`), both in `pausepoint.persistence.sql`, and in plain Python by `MemoryStore`
+(`pausepoint.persistence.memory`); tests/persistence/test_store_contract.py holds all three to it.
 """
 
 from __future__ import annotations

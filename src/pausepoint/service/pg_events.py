@@ -27,7 +27,7 @@ from contextlib import asynccontextmanager
 from psycopg import AsyncConnection, OperationalError
 
 from pausepoint.persistence.database import Database
-from pausepoint.persistence.postgres import Pool
+from pausepoint.persistence.sql import Pool
 from pausepoint.service.events import EventBus, ThreadEvent
 
 logger = logging.getLogger(__name__)
