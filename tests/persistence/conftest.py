@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -187,21 +186,16 @@ class Server:
                 await asyncio.sleep(0.1)  # polling a server that is starting up
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
-async def start_server(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Server]]]:
+async def start_server(
+    tmp_path: Path, free_port: Callable[[], int]
+) -> AsyncIterator[Callable[..., Awaitable[Server]]]:
     """`await start_server(db_url, **env)`: `pausepoint serve` on a free 127.0.0.1 port, in
     its own process, returned once it answers HTTP; stopped after the test."""
     procs: list[asyncio.subprocess.Process] = []
 
     async def start(db_url: str, **env: str) -> Server:
-        port = _free_port()
+        port = free_port()
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

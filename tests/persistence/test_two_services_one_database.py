@@ -3,65 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypedDict
 
-from langgraph.graph import START, StateGraph
-from pydantic import BaseModel
-
-from pausepoint.domain import SYSTEM_DEADLINE, OnTimeout, PauseRequest, ThreadStatus
-from pausepoint.forms import ask
+from pausepoint.domain import SYSTEM_DEADLINE, OnTimeout, ThreadStatus
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
-from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry
-
-
-class Approve(BaseModel):
-    approved: bool
-
-
-class State(TypedDict, total=False):
-    approved: bool
-
-
-def build(ctx: BuildContext) -> StateGraph[State, Any, Any, Any]:
-    def approve(state: State) -> dict[str, Any]:
-        answer = ask(
-            PauseRequest(
-                kind="approval",
-                title="Approve the invoice",
-                deadline=timedelta(hours=4),
-                on_timeout=OnTimeout(action="answer", answer={"approved": False}),
-            ),
-            Approve,
-        )
-        return {"approved": answer.approved}
-
-    graph = StateGraph(State)
-    graph.add_node("approve", approve)
-    graph.add_edge(START, "approve")
-    return graph
-
-
-class NoInput(BaseModel):
-    pass
-
-
-TIMED = Workflow(
-    name="timed",
-    description="one approval that answers itself 'no' after four hours",
-    build=build,
-    input_model=NoInput,
-    result=lambda values: {"approved": values.get("approved")},
-)
+from pausepoint.workflows.registry import Workflow, WorkflowRegistry
 
 
 async def test_two_servers_sweeping_the_same_due_pause_apply_its_default_answer_once(
-    settings: Settings,
+    settings: Settings, approval_workflow: Callable[..., Workflow]
 ) -> None:
     now = [datetime(2026, 1, 5, 9, 0, tzinfo=UTC)]
-    registry = WorkflowRegistry({"timed": TIMED})
+    timed = approval_workflow(OnTimeout(action="answer", answer={"approved": False}))
+    registry = WorkflowRegistry({"timed": timed})
     async with AsyncExitStack() as stack:
         a, b = [
             await stack.enter_async_context(
