@@ -97,3 +97,37 @@ async def test_server_killed_mid_resume_its_recorded_answer_is_applied_once_by_t
     decisions = log["decisions"] if isinstance(log, dict) else log
     assert [d["answer"] for d in decisions] == [update]
     assert decisions[0]["applied_at"] is not None
+
+
+UPDATE = {"decision": "update", "comments": "shorter"}
+
+
+async def _race(on_a: httpx.AsyncClient, on_b: httpx.AsyncClient, *, named: bool) -> None:
+    """Start a story on A; send the same pause two answers at once, one to each server."""
+    started = (await on_a.post("/api/threads", json=STORY)).json()
+    tid, pause = started["thread_id"], started["pauses"][0]["interrupt_id"]
+    body: dict[str, Any] = {"answer": UPDATE, **({"interrupt_id": pause} if named else {})}
+    first, second = await asyncio.gather(
+        on_a.post(f"/api/threads/{tid}/answers", json=body),
+        on_b.post(f"/api/threads/{tid}/answers", json=body),
+    )
+    codes = sorted([first.status_code, second.status_code])
+    assert codes == [200, 409], (first.text, second.text)
+    refused = first if first.status_code == 409 else second
+    assert refused.json()["error"] == "already_answered", refused.text
+    assert "answered by 'local' at" in refused.json()["detail"]
+    decisions = (await on_a.get(f"/api/threads/{tid}/decisions")).json()["decisions"]
+    assert [d["interrupt_id"] for d in decisions] == [pause]
+    now = (await on_b.get(f"/api/threads/{tid}")).json()
+    assert now["pauses"][0]["context"]["revision"] == 2  # one revision, not two
+
+
+async def test_two_answers_to_one_pause_on_two_servers_apply_once_named_or_not(
+    postgres_url: str, start_server: Callable[..., Awaitable[Any]]
+) -> None:
+    a, b = await start_server(postgres_url), await start_server(postgres_url)
+    async with a.client() as on_a, b.client() as on_b:
+        for _ in range(50):
+            await _race(on_a, on_b, named=False)
+        for _ in range(50):
+            await _race(on_a, on_b, named=True)

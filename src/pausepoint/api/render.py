@@ -51,14 +51,35 @@ def final_text(result: Any) -> str | None:
     return json.dumps(result, default=str)
 
 
+def not_carried_out(view: ThreadView) -> str | None:
+    """Why a completed thread did not do what was asked (a task of the orchestrator failed,
+    a workflow reports `success: false`), in words; None when it did. A person's rejection is
+    a decision, not a failure."""
+    result = view.result if isinstance(view.result, dict) else {}
+    tasks = result.get("tasks")
+    failed = [
+        t
+        for t in (tasks if isinstance(tasks, list) else [])
+        if isinstance(t, dict) and t.get("status") in ("failed", "skipped")
+    ]
+    if failed:
+        return "; ".join(f"{t.get('task') or t.get('id')}: {t.get('error')}" for t in failed)
+    if result.get("success") is False:
+        return str(result.get("error") or "the workflow did not succeed")
+    return None
+
+
 def chat_response(view: ThreadView) -> ChatResponse:
     pause = view.pauses[0] if view.pauses else None
     result = view.result if isinstance(view.result, dict) else {}
     pairs = result.get("task_agent_pairs")
     error = view.error or ("cancelled" if view.status is ThreadStatus.CANCELLED else None)
+    status = _CHAT_STATUS[view.status]
+    if view.status is ThreadStatus.COMPLETED and (failure := not_carried_out(view)):
+        status, error = "error", failure
     return ChatResponse(
         thread_id=view.thread_id,
-        status=_CHAT_STATUS[view.status],
+        status=status,
         question_for_user=question_of(pause) if pause else None,
         requires_user_input=pause is not None,
         final_response=final_text(view.result),
@@ -69,13 +90,14 @@ def chat_response(view: ThreadView) -> ChatResponse:
 
 
 def orchestrator_status(view: ThreadView) -> OrchestratorStatus:
+    status, error = _status_and_error(view)
     return OrchestratorStatus(
         task_id=view.thread_id,
-        status=status_word(view.status),
+        status=status,
         prompt=question_of(view.pauses[0]) if view.pauses else None,
         pauses=view.pauses,
         result=view.result,
-        error=view.error,
+        error=error,
     )
 
 
@@ -132,15 +154,24 @@ def form_of(pause: Pause) -> dict[str, Any]:
     }
 
 
+def _status_and_error(view: ThreadView) -> tuple[str, str | None]:
+    """The status word and error of the compatibility routes: a completed thread that did
+    not carry out the request is FAILED, with the reason."""
+    if view.status is ThreadStatus.COMPLETED and (failure := not_carried_out(view)):
+        return "FAILED", failure
+    return status_word(view.status), view.error
+
+
 def process_response(view: ThreadView) -> ProcessResponse:
     pause = view.pauses[0] if view.pauses else None
+    status, error = _status_and_error(view)
     return ProcessResponse(
         paused=pause is not None,
         execution_id=view.thread_id,
-        status=status_word(view.status),
+        status=status,
         form=form_of(pause) if pause else None,
         response=view.result,
-        error=view.error,
+        error=error,
     )
 
 

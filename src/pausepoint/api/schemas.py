@@ -105,11 +105,14 @@ ChatStatus = Literal["completed", "pending_user_input", "error", "running"]
 
 
 class ChatRequest(BaseModel):
-    model_config = _examples({"prompt": "I need help with data analysis"})
+    model_config = _examples({"prompt": "I need help with data analysis", "max_results": 5})
 
     prompt: str = Field(min_length=1)
     thread_id: str | None = Field(
         default=None, description="A new conversation's id, or a waiting one's to answer it."
+    )
+    max_results: int | None = Field(
+        default=None, ge=1, le=50, description="At most this many candidate agents per task."
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from pausepoint.domain import Decision, ThreadView
+from pausepoint.domain import Decision, Pause, ThreadView
 from pausepoint.errors import Conflict, PausepointError, ThreadNotFound
 from pausepoint.forms import answer_from_text
 from pausepoint.service.decisions import explain, may_see, pause_for
@@ -50,8 +50,12 @@ class Door:
     async def answer(
         self, thread_id: str, answer: Any, *, interrupt_id: str | None = None
     ) -> ThreadView:
-        """Answer one pause (`interrupt_id` may be left out when exactly one is pending)."""
+        """Answer one pause (`interrupt_id` may be left out when exactly one is pending: the
+        answer is bound to the pause pending now, see ThreadService.answer)."""
         async with self._refusals(thread_id, [interrupt_id] if interrupt_id else []):
+            if interrupt_id is None:
+                interrupt_id = await self.service.pending_pause(thread_id)
+        async with self._refusals(thread_id, [interrupt_id]):
             return await self.service.answer(
                 thread_id, answer, self.actor, interrupt_id=interrupt_id
             )
@@ -61,17 +65,34 @@ class Door:
         async with self._refusals(thread_id, list(answers)):
             return await self.service.resume(thread_id, answers, self.actor)
 
-    async def reply(self, thread_id: str, text: str) -> ThreadView:
-        """Answer a waiting thread with plain text, mapped onto its pause's form."""
+    async def reply(
+        self, thread_id: str, text: str, *, interrupt_id: str | None = None
+    ) -> ThreadView:
+        """Answer a waiting thread with plain text, mapped onto its pause's form: the pause
+        `interrupt_id` (the one the person was shown), else the one that waits for them."""
         view = await self.get(thread_id)
-        pause = pause_for(view.pauses, view.owner, self.actor)
+        if interrupt_id is not None:
+            shown = [p for p in view.pauses if p.interrupt_id == interrupt_id]
+            if not shown:  # answered meanwhile: refused, saying by whom
+                return await self.answer(thread_id, text, interrupt_id=interrupt_id)
+            pause: Pause | None = shown[0]
+        else:
+            pause = pause_for(view.pauses, view.owner, self.actor)
         if pause is None:
             return await self.answer(thread_id, text)
         value = answer_from_text(pause, text)
         return await self.answer(thread_id, value, interrupt_id=pause.interrupt_id)
 
-    async def start_or_reply(self, workflow: str, prompt: str, thread_id: str | None) -> ThreadView:
-        """A chat message: a new conversation, or the reply to a waiting one with that id."""
+    async def start_or_reply(
+        self,
+        workflow: str,
+        prompt: str,
+        thread_id: str | None,
+        *,
+        extra: Mapping[str, Any] | None = None,
+    ) -> ThreadView:
+        """A chat message: a new conversation (its input the prompt and `extra`), or the reply
+        to a waiting one with that id."""
         if thread_id is not None:
             try:
                 existing = await self.service.get(thread_id)
@@ -81,7 +102,7 @@ class Door:
                 if not may_see(self.actor, existing.owner, existing.pauses):
                     raise ThreadNotFound(f"no thread {thread_id!r}")
                 return await self.reply(thread_id, prompt)
-        return await self.start(workflow, {"prompt": prompt}, thread_id=thread_id)
+        return await self.start(workflow, {"prompt": prompt, **(extra or {})}, thread_id=thread_id)
 
     async def cancel(self, thread_id: str) -> ThreadView:
         await self.get(thread_id)

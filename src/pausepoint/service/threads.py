@@ -211,10 +211,29 @@ class ThreadService:
     async def answer(
         self, thread_id: str, answer: Any, actor: str, *, interrupt_id: str | None = None
     ) -> ThreadView:
-        """Answer one pause; `interrupt_id` may be left out when exactly one is pending."""
-        if interrupt_id is not None:
-            return await self.resume(thread_id, {interrupt_id: answer}, actor)
-        return await self._resume(thread_id, None, answer, actor)
+        """Answer one pause; `interrupt_id` may be left out when exactly one is pending.
+
+        An answer that does not name its pause is bound to the pause pending when it arrives
+        (read before waiting for the thread): should someone answer that pause first, this
+        answer is refused (Conflict), never applied to the pause that came after it.
+        """
+        if interrupt_id is None:
+            interrupt_id = await self.pending_pause(thread_id)
+        return await self.resume(thread_id, {interrupt_id: answer}, actor)
+
+    async def pending_pause(self, thread_id: str) -> str:
+        """The interrupt id of the thread's one pending pause (InvalidAnswer if several,
+        Conflict if none)."""
+        state = await self._store.thread_state(thread_id)
+        if state is None:
+            raise ThreadNotFound(f"no thread {thread_id!r}")
+        pending = (await waiting_on(self._runs, state)).pauses
+        if len(pending) > 1:
+            raise InvalidAnswer(
+                f"thread {thread_id!r} has {len(pending)} pending pauses; name the "
+                f"one you answer (one of: {', '.join(sorted(pending))})"
+            )
+        return next(iter(pending))
 
     async def resume(self, thread_id: str, answers: Mapping[str, Any], actor: str) -> ThreadView:
         """Apply `answers` (keyed by interrupt id) exactly once, then run to the next stop.
@@ -225,11 +244,9 @@ class ThreadService:
         """
         if not answers:
             raise InvalidAnswer("no answer given")
-        return await self._resume(thread_id, answers, None, actor)
+        return await self._resume(thread_id, answers, actor)
 
-    async def _resume(
-        self, thread_id: str, answers: Mapping[str, Any] | None, single: Any, actor: str
-    ) -> ThreadView:
+    async def _resume(self, thread_id: str, answers: Mapping[str, Any], actor: str) -> ThreadView:
         # The whole answer happens under the thread's lease, so the state read here is the
         # state the answers are applied to; the decision log's unique key stays the last
         # word should two processes ever both believe they hold the thread.
@@ -240,13 +257,6 @@ class ThreadService:
             record = state.record
             waiting = await waiting_on(self._runs, state)
             pending = waiting.pauses
-            if answers is None:
-                if len(pending) > 1:
-                    raise InvalidAnswer(
-                        f"thread {thread_id!r} has {len(pending)} pending pauses; name the "
-                        f"one you answer (one of: {', '.join(sorted(pending))})"
-                    )
-                answers = {next(iter(pending)): single}
             decisions = decide(record, waiting, answers, actor, self._clock())
             await self._store.record_decisions(decisions)
             self._runs.failpoint("after_decision")

@@ -23,7 +23,10 @@ def chat_workflow(request: Request) -> str:
 @router.post("", responses=ERRORS)
 async def chat(body: ChatRequest, request: Request, person: Person) -> ChatResponse:
     """Start a conversation (or, with the id of a waiting one, answer it)."""
-    view = await person.start_or_reply(chat_workflow(request), body.prompt, body.thread_id)
+    extra = {"max_results": body.max_results} if body.max_results is not None else {}
+    view = await person.start_or_reply(
+        chat_workflow(request), body.prompt, body.thread_id, extra=extra
+    )
     return chat_response(view)
 
 
