@@ -207,6 +207,11 @@ class A2A:
         return [d for d in data_of(parts) if isinstance(d, dict) and "interrupt_id" in d]
 
     @staticmethod
+    def data(task: Task) -> list[Any]:
+        """The data parts of the task's status message."""
+        return data_of(task.status.message.parts)
+
+    @staticmethod
     def text(task: Task) -> str:
         return text_of(task.status.message.parts)
 

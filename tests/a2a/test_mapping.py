@@ -12,7 +12,7 @@ from a2a.types.a2a_pb2 import Artifact, Message, Role, Task, TaskState, TaskStat
 
 from pausepoint.a2a.answers import answers_from_message
 from pausepoint.a2a.card import build_card
-from pausepoint.a2a.executor import choose_workflow
+from pausepoint.a2a.starts import choose_workflow
 from pausepoint.agents.a2a_client import read_turn
 from pausepoint.domain import Pause
 from pausepoint.errors import InvalidAnswer, InvalidInput
@@ -117,3 +117,12 @@ def test_with_several_pauses_pending_a_reply_must_name_the_pause() -> None:
         "a": 1,
         "b": 2,
     }
+
+
+def test_an_unnamed_reply_is_bound_to_the_pause_the_task_showed_not_the_one_pending_now(
+    review_pause: ReviewPause,
+) -> None:
+    now = review_pause()  # "i1": the pause pending now; "i0" was shown, then answered elsewhere
+    assert answers_from_message([now], {}, "accept", shown=["i0"]) == {"i0": "accept"}
+    assert answers_from_message([now], {"answer": 1}, "", shown=["i0"]) == {"i0": 1}
+    assert answers_from_message([now], {}, "accept", shown=["i1"]) == {"i1": {"decision": "accept"}}

@@ -27,7 +27,16 @@ async def test_story_over_a2a_pauses_takes_a_comment_then_completes_on_accept(
     assert task.status.state == INPUT_REQUIRED
     (pause,) = a2a.pauses(task)
     assert pause["title"] == "Review the draft"
-    assert a2a.text(task) == pause["message"]
+    assert a2a.text(task) == (
+        f"Review the draft\n{pause['message']}\n\n"
+        f"draft:\n{pause['context']['draft']}\n"
+        "revision: 1\n"
+        f"prompt: {story['input']['prompt']}\n\n"
+        "Reply with one of:\n"
+        '- "accept"\n'
+        '- "update: <comments>" (Update with comments)\n'
+        "Any other reply is taken as the comments of “Update with comments”."
+    )
     assert pause["response_schema"]["discriminator"]["propertyName"] == "decision"
     assert [a["label"] for a in pause["actions"]] == ["Accept", "Update with comments"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from a2a.types.a2a_pb2 import AgentCapabilities, AgentCard, AgentInterface, AgentSkill
 from a2a.utils.constants import PROTOCOL_VERSION_0_3, PROTOCOL_VERSION_1_0, TransportProtocol
 
-from pausepoint.a2a.executor import ORCHESTRATOR
+from pausepoint.a2a.starts import ORCHESTRATOR
 from pausepoint.workflows.registry import Workflow, WorkflowRegistry
 
 #: Where the bindings live, relative to the server's base URL.

@@ -1,16 +1,16 @@
 """The AgentExecutor adapter: A2A messages in, ThreadService calls, task events out.
 
-    new message            -> ThreadService.start (workflow from a data part, or the orchestrator)
-    follow-up on a task id -> ThreadService.resume with the answer the message carries
+    new message            -> ThreadService.start (pausepoint.a2a.starts: which workflow, what input)
+    follow-up on a task id -> Door.resume with the answer the message carries
     cancel                 -> ThreadService.cancel
 
-A thread's state is published as the task's state: waiting -> INPUT_REQUIRED (the pause's
-message as text, the whole Pause as a data part), completed -> an artifact with the result,
-failed -> FAILED with the error. Errors the person can fix (an invalid answer, a stale pause)
-keep the task INPUT_REQUIRED with a message that says what is wrong; the service guarantees
-the thread is unchanged. A text or `{"answer": ...}` reply answers the pause the task showed:
-if another door answered that one meanwhile, the task shows the new pause instead of
-applying the reply to it (a reply that names interrupt ids is checked by the service).
+A thread's state is published as the task's state: waiting -> INPUT_REQUIRED (the pauses in
+words as text, pausepoint.a2a.pause_text, and each whole Pause as a data part), completed ->
+an artifact with the result, failed -> FAILED with the error. Errors the person can fix (an
+invalid answer, a stale pause) keep the task INPUT_REQUIRED with a message that says what is
+wrong and shows what waits now; the service guarantees the thread is unchanged. A reply that
+does not name its pause answers the pause the task showed: if another door answered that one
+meanwhile, the service refuses it (saying by whom and when), never applying it to the next.
 """
 
 from __future__ import annotations
@@ -27,42 +27,31 @@ from a2a.types.a2a_pb2 import Message, Task, TaskState
 
 from pausepoint.a2a.answers import answers_from_message
 from pausepoint.a2a.links import Link, TaskLinks
+from pausepoint.a2a.pause_text import pauses_text
+from pausepoint.a2a.starts import choose_workflow
 from pausepoint.agents.a2a_parts import data_of, make_parts, message_data, message_text
 from pausepoint.domain import ThreadStatus, ThreadView
-from pausepoint.errors import Conflict, Forbidden, InvalidAnswer, InvalidInput, NotFound
+from pausepoint.errors import (
+    AlreadyAnswered,
+    Conflict,
+    Forbidden,
+    InvalidAnswer,
+    InvalidInput,
+    NotFound,
+    PausepointError,
+)
+from pausepoint.forms import summary
 from pausepoint.service.doors import Door
 from pausepoint.service.threads import ThreadService
-from pausepoint.workflows.registry import WorkflowRegistry
 
 logger = logging.getLogger(__name__)
 
-#: The workflow a plain-text message starts, when one by this name is registered.
-ORCHESTRATOR = "orchestrator"
 #: The actor of A2A calls when the server runs without authentication.
 DEFAULT_ACTOR = "local"
 
 
 def actor_of(context: RequestContext) -> str:
     return context.call_context.user.user_name or DEFAULT_ACTOR
-
-
-def choose_workflow(
-    workflows: WorkflowRegistry, data: dict[str, Any], text: str
-) -> tuple[str, dict[str, Any]]:
-    """The workflow and input a new message asks for; InvalidInput explains what to send."""
-    name = data.get("workflow")
-    if isinstance(name, str):
-        raw = data.get("input", {k: v for k, v in data.items() if k != "workflow"})
-        if not isinstance(raw, dict):
-            raise InvalidInput('"input" must be an object')
-        return name, raw
-    if text and ORCHESTRATOR in workflows:
-        return ORCHESTRATOR, {"message": text}
-    known = ", ".join(w.name for w in workflows)
-    raise InvalidInput(
-        'name a workflow: send a data part {"workflow": NAME, "input": {...}} '
-        f"(workflows: {known})"
-    )
 
 
 def _message(
@@ -74,15 +63,26 @@ def _message(
     )
 
 
-def _shown_pauses(task: Task | None) -> set[str]:
+def _shown_pauses(task: Task | None) -> list[str]:
     """The interrupt ids of the pauses the task's last status message showed."""
     if task is None:
-        return set()
-    return {
+        return []
+    ids = [
         str(d["interrupt_id"])
         for d in data_of(task.status.message.parts)
         if isinstance(d, dict) and "interrupt_id" in d
-    }
+    ]
+    return list(dict.fromkeys(ids))
+
+
+def _refusal_text(exc: PausepointError, *, bound: bool) -> str:
+    """Why an answer or input was not taken, in words (the fields named, when not yet)."""
+    detail = exc.detail
+    if exc.fields and summary(exc.fields, "input") not in detail:
+        detail = f"{detail}: {summary(exc.fields, 'input')}"
+    if bound and isinstance(exc, AlreadyAnswered):
+        detail = f"the pause this task showed was answered from another door: {detail}"
+    return f"Not accepted: {detail}"
 
 
 class ThreadExecutor(AgentExecutor):
@@ -129,34 +129,38 @@ class ThreadExecutor(AgentExecutor):
             await self._publish(updater, view)
             return
         data, text = message_data(context.message), message_text(context.message)
-        explicit = "answers" in data or "interrupt_id" in data
+        bound = "answers" not in data and "interrupt_id" not in data
         shown = _shown_pauses(context.current_task)
-        if shown and not explicit and not shown & {p.interrupt_id for p in view.pauses}:
-            moved = Conflict(
-                "the pause this task showed was answered from another door; "
-                "the thread now waits for the pause below"
-            )
-            await self._still_waiting(updater, view, moved)
-            return
         try:
-            answers = answers_from_message(view.pauses, data, text)
+            answers = answers_from_message(view.pauses, data, text, shown=shown)
             view = await Door(self._service, actor).resume(link.thread_id, answers)
         except (InvalidAnswer, Conflict, Forbidden) as exc:
-            await self._still_waiting(updater, view, exc)
+            now = await self._service.get(link.thread_id)  # what waits after the refusal
+            if now.status is not ThreadStatus.WAITING:
+                await self._publish(updater, now)
+                return
+            await self._still_waiting(updater, now, exc, bound=bound)
             return
         await self._publish(updater, view)
 
     async def _still_waiting(
-        self, updater: TaskUpdater, view: ThreadView, exc: InvalidAnswer | Conflict | Forbidden
+        self,
+        updater: TaskUpdater,
+        view: ThreadView,
+        exc: InvalidAnswer | Conflict | Forbidden,
+        *,
+        bound: bool,
     ) -> None:
+        """The task stays INPUT_REQUIRED: why the answer was refused, then what waits now."""
         data: list[Any] = [{"error": exc.code, "detail": exc.detail, "fields": exc.fields}]
         data.extend(p.model_dump(mode="json") for p in view.pauses)
-        await updater.requires_input(_message(updater, view, f"Not accepted: {exc.detail}", data))
+        text = f"{_refusal_text(exc, bound=bound)}\n\n{pauses_text(view.pauses)}"
+        await updater.requires_input(_message(updater, view, text, data))
 
     async def _publish(self, updater: TaskUpdater, view: ThreadView) -> None:
         """Make the task's state match the thread's."""
         if view.status is ThreadStatus.WAITING:
-            text = "\n\n".join(p.message or p.title for p in view.pauses)
+            text = pauses_text(view.pauses)
             pauses = [p.model_dump(mode="json") for p in view.pauses]
             await updater.requires_input(_message(updater, view, text, pauses))
         elif view.status is ThreadStatus.COMPLETED:
@@ -173,7 +177,8 @@ class ThreadExecutor(AgentExecutor):
 
     def _error_message(self, updater: TaskUpdater, exc: InvalidInput | NotFound) -> Message:
         data = {"error": exc.code, "detail": exc.detail, "fields": exc.fields}
-        return updater.new_agent_message(make_parts(exc.detail, [data]))
+        text = _refusal_text(exc, bound=False).removeprefix("Not accepted: ")
+        return updater.new_agent_message(make_parts(text, [data]))
 
     async def cancel(self, context: RequestContext, event_queue: EventQueue) -> None:
         """Cancel the thread behind the task, then the task."""
