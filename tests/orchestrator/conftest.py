@@ -1,19 +1,44 @@
-"""Helpers for orchestrator tests: probe agents, and registries that also know them."""
+"""Helpers for orchestrator tests: probe agents, registries that also know them, a spec
+folder with a weather workflow, and a live HTTP server whose chat workflow is the real
+orchestrator over the bundled workflows."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import uvicorn
 from langchain_core.runnables import RunnableConfig
 
 from pausepoint.agents.base import Agent, AgentError, AgentOutput, AgentRequest
 from pausepoint.agents.cards import AgentCard, AgentSkill
+from pausepoint.api.app import create_app
 from pausepoint.orchestrator.workflow import orchestrator_workflow
+from pausepoint.service.catalog import bundled
+from pausepoint.settings import Settings
 from pausepoint.workflows.registry import WorkflowRegistry
 from pausepoint.workflows.story import STORY
+
+SERVER_TIMEOUT = 60.0
+
+WEATHER_SPEC = """\
+name: weather
+description: Reports the weather forecast for a city.
+tags: [weather, forecast]
+inputs:
+  city:
+    description: The city to forecast.
+steps:
+  - id: forecast
+    agent: research.lookup
+    input: "Weather forecast for {{ city }}"
+"""
 
 
 class RendezvousAgent:
@@ -90,3 +115,44 @@ def registry_with() -> Callable[[Sequence[Agent]], WorkflowRegistry]:
         return registry
 
     return make
+
+
+@pytest.fixture
+def weather_settings(settings: Settings, tmp_path: Path) -> Settings:
+    """`settings` with a spec folder holding one more workflow, `weather` (a forecast)."""
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "weather.yaml").write_text(WEATHER_SPEC, encoding="utf-8")
+    return settings.model_copy(update={"workflows_dir": folder})
+
+
+@pytest.fixture
+def chat_server(weather_settings: Settings) -> Iterator[str]:
+    """The URL of a real open server (uvicorn on a free 127.0.0.1 port, in a thread) over the
+    bundled workflows and the weather spec: its chat workflow is the real orchestrator."""
+    app = create_app(
+        weather_settings,
+        workflows=bundled(weather_settings),
+        chat_model=None,
+        sweep_interval=None,
+    )
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + SERVER_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)  # waiting for a server thread to bind and start
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(SERVER_TIMEOUT)
+        sock.close()

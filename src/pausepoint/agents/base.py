@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -27,6 +28,24 @@ class AgentOutput(BaseModel):
 
     text: str
     data: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """What a task's words must hold before an agent can do it (numbers, a text to summarise),
+    and the question that asks the person for it when they do not.
+
+    An agent that declares `needs` (an attribute) lets the orchestrator ask before running it,
+    instead of running it on a request it cannot do.
+    """
+
+    pattern: re.Pattern[str]
+    question: str
+    example: str
+
+    def missing(self, task: str) -> bool:
+        """True when `task` (searched lower-cased) does not hold what the agent needs."""
+        return self.pattern.search(task.lower()) is None
 
 
 class AgentError(Exception):

@@ -19,7 +19,7 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
-from pausepoint.agents.base import AgentError, AgentOutput, AgentRequest
+from pausepoint.agents.base import AgentError, AgentOutput, AgentRequest, Needs
 from pausepoint.agents.cards import AgentCard, AgentSkill
 from pausepoint.agents.scoring import STOPWORDS
 
@@ -155,6 +155,8 @@ class Calculator:
         ),
     )
 
+    needs = Needs(_NUMBER, "What should I calculate?", "what is 2 + 3 * 4")
+
     async def arun(self, request: AgentRequest, config: RunnableConfig) -> AgentOutput:
         expression = extract_expression(request.task, _previous_number(request.inputs))
         if not _NUMBER.search(expression):
@@ -200,6 +202,8 @@ class Statistics:
             ),
         ),
     )
+
+    needs = Needs(_NUMBER, "Which numbers should I analyse?", "120, 340, 560")
 
     async def arun(self, request: AgentRequest, config: RunnableConfig) -> AgentOutput:
         numbers = [float(n) for n in _NUMBER.findall(request.task)]
@@ -322,6 +326,8 @@ class UnitConverter:
         ),
     )
 
+    needs = Needs(_CONVERSION, "What should I convert?", "5 km to miles")
+
     async def arun(self, request: AgentRequest, config: RunnableConfig) -> AgentOutput:
         match = _CONVERSION.search(request.task.lower())
         if match is None:
@@ -372,6 +378,8 @@ class Summarizer:
             ),
         ),
     )
+
+    needs = Needs(re.compile(r":\s*\S"), "Which text should I summarise?", "summarize: <text>")
 
     async def arun(self, request: AgentRequest, config: RunnableConfig) -> AgentOutput:
         _, sep, body = request.task.partition(":")

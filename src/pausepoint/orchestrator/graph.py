@@ -1,8 +1,15 @@
 """The orchestrator graph (design-notes/4), asking the user through `interrupt()`:
 
+    [ask_guidance] / find_agents -> END
     parse_prompt -> match_capabilities -> agent_directory_search -> rank_agents
-      -> [ask_user: which agent?] -> plan_execution -> [approve_plan]
+      -> [ask_user: which agent?] -> plan_execution -> [ask_details] -> [approve_plan]
       -> execute -(Send per ready task)-> run_task -> execute ... -> aggregate_responses
+
+A request is read first (orchestrator.intents): one that asks for guidance gets a question
+(`ask_guidance`) whose answer is read the same way; one that asks to find agents is answered
+from the directory (`find_agents`) and nothing runs. A planned task whose agent needs data the
+request does not give is asked for it (`ask_details`) before anything runs. `max_results`
+(input) caps the directory's matches per task and for a find request.
 
 Pauses sit in their own nodes, before any side effect. `run_task` runs one agent per Send,
 so independent tasks run concurrently and a workflow agent's pause leaves its finished
@@ -12,7 +19,6 @@ continues from its own checkpoint (a subgraph under this thread).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -21,24 +27,29 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.errors import GraphBubbleUp
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
-from pydantic import BaseModel, Field, create_model
 
-from pausepoint.agents.base import Agent, AgentError, AgentRequest
+from pausepoint.agents.base import Agent, AgentError, AgentRequest, Needs
 from pausepoint.agents.directory import AgentDirectory, ScoredCard
-from pausepoint.domain import Action, PauseRequest, digest
 from pausepoint.forms import ask
+from pausepoint.orchestrator import questions
+from pausepoint.orchestrator.intents import asks_for_guidance, find_query
 from pausepoint.orchestrator.offline import capabilities_of, plan_tasks, symbol_capabilities
 from pausepoint.orchestrator.planner import Planner
 from pausepoint.orchestrator.ranking import Choice, choose
+from pausepoint.orchestrator.result import found_answer, rejected_answer
 from pausepoint.orchestrator.state import (
+    Details,
     OrchestratorState,
     PlanApproval,
+    PlannedTask,
+    Rejection,
     RunTaskInput,
     TaskAgentPair,
     TaskResult,
     candidates_of,
     pairs_of,
     plan_of,
+    rejection_of,
     results_of,
     run_task_input,
     tasks_of,
@@ -46,23 +57,22 @@ from pausepoint.orchestrator.state import (
 
 Clock = Callable[[], datetime]
 
-#: How many candidates the directory returns per task.
+#: How many candidates the directory returns per task, unless the input's `max_results` says.
 SEARCH_LIMIT = 5
+#: Where a run's config names the person it runs for (LangGraph's own key for the caller).
+ACTOR_KEY = "langgraph_auth_user_id"
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _choice_model(names: Sequence[str]) -> type[BaseModel]:
-    """`{"agent": one of names}` as a model, so the pause's schema lists the choices."""
-    return create_model(
-        "AgentChoice",
-        agent=(
-            str,
-            Field(description="The agent to use.", json_schema_extra={"enum": list(names)}),
-        ),
-    )
+def _limit(state: OrchestratorState) -> int:
+    return state.get("max_results") or SEARCH_LIMIT
+
+
+def _request(state: OrchestratorState) -> str:
+    return state.get("request") or state["prompt"]
 
 
 def build_orchestrator(
@@ -76,8 +86,41 @@ def build_orchestrator(
     by_name = {a.card.name: a for a in agents}
     directory = AgentDirectory(a.card for a in agents)
 
+    def needs_of(task: PlannedTask) -> Needs | None:
+        """What the task's agent needs and the task's words lack (tasks fed by others: none)."""
+        needs = getattr(by_name.get(task.agent), "needs", None)
+        if task.depends_on or not isinstance(needs, Needs) or not needs.missing(task.text):
+            return None
+        return needs
+
+    def read_request(
+        state: OrchestratorState,
+    ) -> Literal["ask_guidance", "find_agents", "parse_prompt"]:
+        request = _request(state)
+        if find_query(request) is not None:
+            return "find_agents"
+        return "ask_guidance" if asks_for_guidance(request) else "parse_prompt"
+
+    def ask_guidance(state: OrchestratorState) -> dict[str, Any]:
+        request = _request(state)
+        options = directory.search(request, limit=_limit(state)) or [
+            ScoredCard(card=c, score=0.0) for c in directory
+        ]
+        answer: Details = ask(questions.guidance(request, options), Details)
+        return {"request": answer.text}
+
+    def find_agents(state: OrchestratorState) -> dict[str, Any]:
+        query = find_query(_request(state)) or ""
+        limit = state.get("max_results")
+        if query:
+            found = directory.search(query, limit=limit or SEARCH_LIMIT)
+        else:
+            found = [ScoredCard(card=c, score=0.0) for c in directory][:limit]
+        every = [c.name for c in directory]
+        return {"found": found, "answer": found_answer(query, found, every)}
+
     async def parse_prompt(state: OrchestratorState) -> dict[str, Any]:
-        return {"tasks": await planner.aparse(state["prompt"]), "results": [], "steps": {}}
+        return {"tasks": await planner.aparse(_request(state)), "results": [], "steps": {}}
 
     def match_capabilities(state: OrchestratorState) -> dict[str, Any]:
         tasks = [
@@ -101,7 +144,7 @@ def build_orchestrator(
     def agent_directory_search(state: OrchestratorState) -> dict[str, Any]:
         candidates = {
             t.id: directory.search(
-                " ".join((t.text.partition(":")[0], *t.capabilities)), limit=SEARCH_LIMIT
+                " ".join((t.text.partition(":")[0], *t.capabilities)), limit=_limit(state)
             )
             for t in tasks_of(state)
         }
@@ -143,29 +186,8 @@ def build_orchestrator(
             names = [o.card.name for o in options]
             weak = not found or len(options) == 1
             answer: Any = ask(
-                PauseRequest(
-                    kind="question",
-                    title="Which agent should do this?",
-                    message=(
-                        f"No agent clearly fits “{texts[task_id]}”. Pick one."
-                        if weak
-                        else f"Several agents could do “{texts[task_id]}”. Which one do you mean?"
-                    ),
-                    context={
-                        "task": texts[task_id],
-                        "candidates": [
-                            {
-                                "agent": o.card.name,
-                                "description": o.card.description,
-                                "score": o.score,
-                            }
-                            for o in options
-                        ],
-                    },
-                    actions=[Action(label=n, answer={"agent": n}) for n in names],
-                    step="ask_user",
-                ),
-                _choice_model(names),
+                questions.which_agent(texts[task_id], options, weak=weak),
+                questions.choice_model(names),
             )
             agent = getattr(answer, "agent", None) or dict(answer)["agent"]
             pairs[task_id] = TaskAgentPair(task_id=task_id, agent=str(agent), chosen_by="asked")
@@ -174,7 +196,7 @@ def build_orchestrator(
 
     async def plan_execution(state: OrchestratorState) -> dict[str, Any]:
         pairs = {p.task_id: p for p in pairs_of(state)}
-        pairs = await planner.aplan(state["prompt"], tasks_of(state), pairs, list(directory))
+        pairs = await planner.aplan(_request(state), tasks_of(state), pairs, list(directory))
         kinds = {a.card.name: a.card.kind for a in agents}
         plan = plan_tasks(tasks_of(state), pairs, kinds)
         steps = {
@@ -189,38 +211,31 @@ def build_orchestrator(
         }
         return {"pairs": list(pairs.values()), "plan": plan, "steps": steps}
 
-    def after_plan(state: OrchestratorState) -> Literal["approve_plan", "execute"]:
+    def after_plan(state: OrchestratorState) -> Literal["ask_details", "approve_plan", "execute"]:
+        if any(needs_of(t) for t in plan_of(state)):
+            return "ask_details"
         return "approve_plan" if approve_plans else "execute"
 
-    def approve_plan(state: OrchestratorState) -> dict[str, Any]:
-        plan = [
-            {
-                "task": t.text,
-                "agent": t.agent,
-                "kind": t.kind,
-                "wave": t.wave,
-                "after": list(t.depends_on),
-            }
-            for t in plan_of(state)
-        ]
-        plan_digest = digest({"plan": plan})
-        answer: PlanApproval = ask(
-            PauseRequest(
-                kind="approval",
-                title="Approve the plan?",
-                message="\n".join(f"{i}. {p['agent']}: {p['task']}" for i, p in enumerate(plan, 1)),
-                context={"plan": plan},
-                payload_digest=plan_digest,
-                actions=[
-                    Action(label="Approve", answer={"decision": "approve", "digest": plan_digest}),
-                    Action(label="Reject", answer={"decision": "reject"}, fields=["comments"]),
-                ],
-                step="approve_plan",
-            ),
-            PlanApproval,
-        )
+    def ask_details(state: OrchestratorState) -> dict[str, Any]:
+        plan = plan_of(state)
+        task, needs = next((t, n) for t in plan if (n := needs_of(t)) is not None)
+        answer: Details = ask(questions.details(task, needs), Details)
+        text = questions.with_details(task.text, answer.text)
+        return {
+            "plan": [t.model_copy(update={"text": text}) if t.id == task.id else t for t in plan],
+            "tasks": [
+                t.model_copy(update={"text": text}) if t.id == task.id else t
+                for t in tasks_of(state)
+            ],
+            "steps": {task.id: {"task": text}},
+        }
+
+    def approve_plan(state: OrchestratorState, config: RunnableConfig) -> dict[str, Any]:
+        answer: PlanApproval = ask(questions.plan_approval(plan_of(state)), PlanApproval)
         if answer.decision == "reject":
-            return {"rejected": answer.comments or "rejected"}
+            actor = (config.get("configurable") or {}).get(ACTOR_KEY) or None
+            reason = answer.comments or "no reason given"
+            return {"rejected": Rejection(by=actor, reason=reason)}
         return {"rejected": None}
 
     def after_approval(state: OrchestratorState) -> Literal["execute", "aggregate_responses"]:
@@ -275,66 +290,37 @@ def build_orchestrator(
         return {"results": [result], "steps": {task.id: step}}
 
     async def aggregate_responses(state: OrchestratorState) -> dict[str, Any]:
-        if state.get("rejected"):
-            return {"answer": f"Plan rejected: {state['rejected']}"}
-        answer = await planner.aaggregate(state["prompt"], plan_of(state), results_of(state))
+        if (rejection := rejection_of(state)) is not None:
+            return {"answer": rejected_answer(rejection)}
+        answer = await planner.aaggregate(_request(state), plan_of(state), results_of(state))
         return {"answer": answer}
 
     graph = StateGraph(OrchestratorState)
+    graph.add_node("ask_guidance", ask_guidance)
+    graph.add_node("find_agents", find_agents)
     graph.add_node("parse_prompt", parse_prompt)
     graph.add_node("match_capabilities", match_capabilities)
     graph.add_node("agent_directory_search", agent_directory_search)
     graph.add_node("rank_agents", rank_agents)
     graph.add_node("ask_user", ask_user)
     graph.add_node("plan_execution", plan_execution)
+    graph.add_node("ask_details", ask_details)
     graph.add_node("approve_plan", approve_plan)
     graph.add_node("execute", execute)
     graph.add_node("run_task", run_task, input_schema=RunTaskInput)  # type: ignore[arg-type]
     graph.add_node("aggregate_responses", aggregate_responses)
-    graph.add_edge(START, "parse_prompt")
+    graph.add_conditional_edges(START, read_request)
+    graph.add_conditional_edges("ask_guidance", read_request)
+    graph.add_edge("find_agents", END)
     graph.add_edge("parse_prompt", "match_capabilities")
     graph.add_edge("match_capabilities", "agent_directory_search")
     graph.add_edge("agent_directory_search", "rank_agents")
     graph.add_conditional_edges("rank_agents", after_rank)
     graph.add_edge("ask_user", "plan_execution")
     graph.add_conditional_edges("plan_execution", after_plan)
+    graph.add_conditional_edges("ask_details", after_plan)
     graph.add_conditional_edges("approve_plan", after_approval)
     graph.add_conditional_edges("execute", next_wave, ["run_task", "aggregate_responses"])
     graph.add_edge("run_task", "execute")
     graph.add_edge("aggregate_responses", END)
     return graph
-
-
-def result(values: Any) -> Any:
-    """The orchestrator's result: the answer, what each task did, and who was chosen for it."""
-    if not isinstance(values, dict) or "answer" not in values:
-        return None
-    by_task = {r.task_id: r for r in results_of(values)}
-    tasks = []
-    for task in plan_of(values):
-        r = by_task.get(task.id)
-        tasks.append(
-            {
-                "id": task.id,
-                "task": task.text,
-                "agent": task.agent,
-                "status": r.status if r else "not run",
-                "output": r.output.text if r and r.output else None,
-                "data": r.output.data if r and r.output else None,
-                "error": r.error if r else None,
-                "started_at": r.started_at.isoformat() if r else None,
-                "finished_at": r.finished_at.isoformat() if r else None,
-            }
-        )
-    texts = {t.id: t.text for t in tasks_of(values)}
-    pairs = [
-        {
-            "task_id": p.task_id,
-            "task": texts.get(p.task_id),
-            "agent": p.agent,
-            "chosen_by": p.chosen_by,
-        }
-        for p in pairs_of(values)
-    ]
-    body = {"answer": values["answer"], "tasks": tasks, "task_agent_pairs": pairs}
-    return json.loads(json.dumps(body, default=str))

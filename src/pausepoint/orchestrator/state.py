@@ -78,6 +78,21 @@ class PlanApproval(BaseModel):
     comments: str | None = None
 
 
+class Details(BaseModel):
+    """The person's words when asked what they need, or for the data a task lacks."""
+
+    text: str = Field(min_length=1, pattern=r"\S", description="Your answer, in your own words.")
+
+
+class Rejection(BaseModel):
+    """A plan a person rejected: who (when the run knows its actor) and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by: str | None = None
+    reason: str
+
+
 def merge_steps(
     left: dict[str, dict[str, Any]], right: dict[str, dict[str, Any]]
 ) -> dict[str, dict[str, Any]]:
@@ -89,12 +104,15 @@ def merge_steps(
 
 class OrchestratorState(TypedDict, total=False):
     prompt: str
+    max_results: int | None
+    request: str  # what is planned: the prompt, or the person's words after a guidance question
+    found: list[ScoredCard] | None  # a find request's matches (nothing is run)
     tasks: list[TaskSpec]
     candidates: dict[str, list[ScoredCard]]
     pairs: list[TaskAgentPair]
     unclear: list[str]
     plan: list[PlannedTask]
-    rejected: str | None
+    rejected: Rejection | str | None  # a str in threads from before Rejection
     results: Annotated[list[TaskResult], operator.add]
     steps: Annotated[dict[str, dict[str, Any]], merge_steps]
     answer: str
@@ -116,6 +134,8 @@ STATE_TYPES: tuple[type, ...] = (
     TaskResult,
     Clarification,
     PlanApproval,
+    Details,
+    Rejection,
 )
 
 
@@ -126,6 +146,7 @@ _PAIRS: TypeAdapter[list[TaskAgentPair]] = TypeAdapter(list[TaskAgentPair])
 _PLAN: TypeAdapter[list[PlannedTask]] = TypeAdapter(list[PlannedTask])
 _RESULTS: TypeAdapter[list[TaskResult]] = TypeAdapter(list[TaskResult])
 _CANDIDATES: TypeAdapter[dict[str, list[ScoredCard]]] = TypeAdapter(dict[str, list[ScoredCard]])
+_FOUND: TypeAdapter[list[ScoredCard]] = TypeAdapter(list[ScoredCard])
 _INPUTS: TypeAdapter[dict[str, TaskResult]] = TypeAdapter(dict[str, TaskResult])
 
 
@@ -147,6 +168,21 @@ def results_of(state: Mapping[str, Any]) -> list[TaskResult]:
 
 def candidates_of(state: Mapping[str, Any]) -> dict[str, list[ScoredCard]]:
     return _CANDIDATES.validate_python(state.get("candidates") or {})
+
+
+def found_of(state: Mapping[str, Any]) -> list[ScoredCard] | None:
+    """A find request's matches; None when the request was not a find request."""
+    found = state.get("found")
+    return None if found is None else _FOUND.validate_python(found)
+
+
+def rejection_of(state: Mapping[str, Any]) -> Rejection | None:
+    rejected = state.get("rejected")
+    if not rejected:
+        return None
+    if isinstance(rejected, str):
+        return Rejection(reason=rejected)
+    return Rejection.model_validate(rejected)
 
 
 def run_task_input(payload: Mapping[str, Any]) -> tuple[PlannedTask, dict[str, TaskResult]]:

@@ -1,4 +1,5 @@
-"""The orchestrator as a registered workflow (`orchestrator`, input `{"prompt": str}`).
+"""The orchestrator as a registered workflow (`orchestrator`, input `{"prompt": str}`, and
+optionally `max_results`).
 
 Its agents are the local tool agents plus every other workflow in the registry, read when
 the graph is built, so workflows registered by anyone become agents with no code here.
@@ -15,8 +16,9 @@ from pydantic import AliasChoices, BaseModel, Field
 
 from pausepoint.agents.base import Agent
 from pausepoint.agents.local import local_agents
-from pausepoint.orchestrator.graph import build_orchestrator, result
+from pausepoint.orchestrator.graph import build_orchestrator
 from pausepoint.orchestrator.planner import make_planner
+from pausepoint.orchestrator.result import result
 from pausepoint.orchestrator.state import STATE_TYPES
 from pausepoint.orchestrator.workflow_agent import WorkflowAgent
 from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry
@@ -31,6 +33,14 @@ class OrchestratorInput(BaseModel):
         min_length=1,
         validation_alias=AliasChoices("prompt", "message"),
         description="What you want done, in your own words.",
+    )
+    max_results: int | None = Field(
+        default=None,
+        ge=1,
+        le=50,
+        strict=True,
+        description="At most this many directory matches per task (and listed for a request "
+        "to find agents); 5 when left out.",
     )
 
 
