@@ -24,6 +24,14 @@ class DeclaredProposer(Proposer):
 
 
 SPEC = WorkflowSpec(name="plan", steps=(StepSpec(id="plan", agent="proposer"),))
+#: The design-notes/5 fields of the run the approval resumed: it ran the one step.
+APPROVED_RUN = {
+    "paused": False,
+    "success": True,
+    "pause_reason": None,
+    "steps_executed": 1,
+    "context": {"plan": {"plan": 1}},
+}
 
 
 async def test_an_undeclared_agents_first_proposal_is_what_gets_approved(dag_service: Any) -> None:
@@ -36,7 +44,7 @@ async def test_an_undeclared_agents_first_proposal_is_what_gets_approved(dag_ser
             view.thread_id, {"decision": "approve", "digest": pause.payload_digest}, "ann"
         )
     assert done.status is ThreadStatus.COMPLETED
-    assert done.result == {"plan": {"plan": 1}}
+    assert done.result == {"plan": {"plan": 1}, **APPROVED_RUN}
 
 
 async def test_a_declared_agent_is_not_called_again_when_its_step_resumes(
@@ -49,5 +57,5 @@ async def test_a_declared_agent_is_not_called_again_when_its_step_resumes(
         done = await service.answer(
             view.thread_id, {"decision": "approve", "digest": pause.payload_digest}, "ann"
         )
-    assert done.result == {"plan": {"plan": 1}}
+    assert done.result == {"plan": {"plan": 1}, **APPROVED_RUN}
     assert agent.runs == 1

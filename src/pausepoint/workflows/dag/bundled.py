@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pausepoint.workflows.dag.deploy import DEPLOY_SPEC, deploy_agents
-from pausepoint.workflows.dag.invoice import INVOICE_SPEC, invoice_agents
+from pausepoint.workflows.dag.invoice import INVOICE_SPEC, InvoiceInput, invoice_agents
 from pausepoint.workflows.dag.loader import load_spec, spec_files
 from pausepoint.workflows.dag.research import research_agents
 from pausepoint.workflows.dag.workflow import dag_workflow
@@ -34,6 +34,7 @@ def bundled_dags(settings: Settings | None = None) -> list[Workflow]:
             INVOICE_SPEC,
             agents,
             examples=("check and post this invoice; ask me if the totals are off",),
+            input_model=InvoiceInput,
         ),
         dag_workflow(
             DEPLOY_SPEC,

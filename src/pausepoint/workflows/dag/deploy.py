@@ -76,9 +76,14 @@ DEPLOY_SPEC = WorkflowSpec(
     "plan, then verify the deployment.",
     inputs={
         "service": FieldSpec(description="The service to deploy."),
-        "version": FieldSpec(description="The release, like v2.1.0."),
+        "version": FieldSpec(
+            description="The release, like v2.1.0 or 2.1.0.", pattern=_VERSION.pattern
+        ),
         "target": FieldSpec(
-            description="staging or production", required=False, default="production"
+            description="Where to deploy: staging or production.",
+            required=False,
+            default="production",
+            enum=("staging", "production"),
         ),
     },
     steps=(

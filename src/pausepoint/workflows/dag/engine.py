@@ -48,6 +48,7 @@ from pausepoint.workflows.dag.pauses import (
     approval_schema,
     pause,
 )
+from pausepoint.workflows.dag.results import RUN_STAMP, finished
 from pausepoint.workflows.dag.spec import (
     StepSpec,
     WorkflowSpec,
@@ -79,12 +80,14 @@ def _record(step: StepSpec, status: str, **fields: Any) -> Record:
 
 @dataclass(slots=True)
 class Board:
-    """One run's shared view: the inputs and a future per step (None while it is paused)."""
+    """One run's shared view: the inputs and a future per step (None while it is paused),
+    and when the run (a start or a resume) started, stamped on the records it produces."""
 
     runner: DagRunner
     inputs: dict[str, Any]
     order: dict[str, list[str]]
     results: dict[str, asyncio.Future[Record | None]]
+    run: str
 
 
 class DagRunner:
@@ -208,8 +211,9 @@ class DagRunner:
             self.forms[step.id],
         )
         output = answer.output if isinstance(answer, Imported) else answer.model_dump(mode="json")
+        marks = {"imported": True} if isinstance(answer, Imported) else {}
         return _record(
-            step, "completed", output=output, started_at=started, finished_at=self._now()
+            step, "completed", output=output, **marks, started_at=started, finished_at=self._now()
         )
 
     async def _ask_approval(
@@ -237,6 +241,7 @@ class DagRunner:
                 step,
                 "completed",
                 output=answer.output,
+                imported=True,
                 approval={"imported": True},
                 **timing,
                 finished_at=self._now(),
@@ -262,8 +267,11 @@ class DagRunner:
             step, "completed", output=output, approval=approval, **timing, finished_at=self._now()
         )
 
-    def outcome(self, inputs: Mapping[str, Any], records: Mapping[str, Record]) -> dict[str, Any]:
-        """The final state: step records, the context, the result; or StepFailed."""
+    def outcome(
+        self, inputs: Mapping[str, Any], records: Mapping[str, Record], run: str | None = None
+    ) -> dict[str, Any]:
+        """The final state: step records, the context, the result (the outputs and the
+        design-notes/5 fields of the run that started at `run`); or StepFailed."""
         for step in self.spec.steps:
             record = records[step.id]
             handled = record.get("rejected") and step.on_reject
@@ -276,10 +284,11 @@ class DagRunner:
         keys = self.spec.result or tuple(
             s.output_key for s in self.spec.steps if records[s.id]["status"] == "completed"
         )
+        outputs = {k: context.get(k) for k in keys}
         return {
             "steps": dict(records),
             "context": context,
-            "result": {k: context.get(k) for k in keys},
+            "result": {**outputs, **finished(records, context, run)},
         }
 
 
@@ -308,7 +317,7 @@ async def _lane(step_id: str, board: Board) -> Record:
         if record is None:
             raise GraphInterrupt(())  # an input waits for a person; so do we
         done[ancestor] = record
-    record = await board.runner.settle(step_id, board.inputs, done)
+    record = {**await board.runner.settle(step_id, board.inputs, done), RUN_STAMP: board.run}
     slot = board.results[step_id]
     if not slot.done():  # wake the dependents now, not after LangGraph commits this task
         slot.set_result(record)
@@ -340,7 +349,7 @@ def compile_readiness(
     async def run(inputs: dict[str, Any]) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         results = {s: loop.create_future() for s in order}
-        board = Board(runner, dict(inputs), ancestors, results)
+        board = Board(runner, dict(inputs), ancestors, results, runner.clock().isoformat())
         futures = [_LANE(s, board) for s in order]
 
         async def settle(step_id: str, future: Any) -> Record | BaseException:
@@ -370,6 +379,6 @@ def compile_readiness(
         if interrupts := [o for o in outcomes if isinstance(o, GraphInterrupt)]:
             raise GraphInterrupt(tuple(i for exc in interrupts for i in exc.args[0]))
         records = {s: o for s, o in zip(order, outcomes, strict=True) if isinstance(o, dict)}
-        return runner.outcome(inputs, records)
+        return runner.outcome(inputs, records, board.run)
 
     return run

@@ -11,9 +11,9 @@ import json
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from pausepoint.workflows.dag.agents import RequiresApproval, StepRequest
 from pausepoint.workflows.dag.spec import FieldSpec, StepSpec, WorkflowSpec
@@ -37,6 +37,25 @@ class Invoice(BaseModel):
     tax_rate: float = Field(ge=0, le=1)
     tax: float
     total: float
+
+
+def _read_json_text(value: Any) -> Any:
+    """An invoice sent as JSON text (as earlier versions took it) is read as its object."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not an invoice object, nor JSON text of one ({exc})") from exc
+    return value
+
+
+class InvoiceInput(BaseModel):
+    """The invoice workflow's input: the invoice itself, checked before the thread starts."""
+
+    invoice: Annotated[Invoice, BeforeValidator(_read_json_text)] = Field(
+        description="The invoice: number, vendor, issue and due dates, lines, tax rate, tax "
+        "and total (an object; JSON text of one is read too)."
+    )
 
 
 def _money(value: float) -> Decimal:
@@ -147,7 +166,7 @@ INVOICE_SPEC = WorkflowSpec(
     name="invoice",
     description="Parse an invoice, check totals, tax and dates, let a person review it if "
     "anything is off, then post it to the ledger exactly once.",
-    inputs={"invoice": FieldSpec(type="any", description="The invoice, as JSON or an object.")},
+    inputs={"invoice": FieldSpec(type="object", description="The invoice (InvoiceInput).")},
     steps=(
         StepSpec(id="parse", agent="invoice.parse", input="{{ invoice }}", output="parsed"),
         StepSpec(

@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from pausepoint.errors import ConfigurationError
 
@@ -31,6 +31,10 @@ _TYPES: dict[str, Any] = {
 }
 
 
+#: Names the result of a run keeps for itself (design-notes/5), beside the steps' outputs.
+RESERVED = ("paused", "success", "pause_reason", "steps_executed", "context")
+
+
 class SpecError(ConfigurationError):
     """A workflow spec that cannot run; the message names the workflow and the step."""
 
@@ -46,6 +50,24 @@ class FieldSpec(BaseModel):
     description: str = ""
     required: bool = True
     default: Any = None
+    enum: tuple[Any, ...] | None = Field(default=None, description="The only values allowed.")
+    pattern: str | None = Field(default=None, description="A regular expression to match.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {exc}") from exc
+        return pattern
+
+    @model_validator(mode="after")
+    def _pattern_needs_text(self) -> FieldSpec:
+        if self.pattern is not None and self.type != "string":
+            raise ValueError(f"a pattern needs type string, not {self.type}")
+        return self
 
 
 class StepSpec(BaseModel):
@@ -199,17 +221,31 @@ def check_spec(spec: WorkflowSpec, agents: Collection[str]) -> WorkflowSpec:
     for key in spec.result:
         if key not in set(outputs.values()) | set(spec.inputs):
             raise SpecError(f"{where}: result names {key!r}, which no step outputs")
+    for step in spec.steps:
+        if step.output_key in RESERVED:
+            raise SpecError(
+                f"{where}: step {step.id!r} outputs {step.output_key!r}, a name the result "
+                f"keeps for itself ({', '.join(RESERVED)}); give it another `output`"
+            )
+    for key in spec.result:
+        if key in RESERVED:
+            raise SpecError(f"{where}: result names {key!r}, a name the result keeps for itself")
+    for name, f in spec.inputs.items():
+        if f.default is not None and f.enum is not None and f.default not in f.enum:
+            raise SpecError(f"{where}: input {name!r} defaults to {f.default!r}, not in its enum")
     return spec
 
 
 def model_of(name: str, fields: Mapping[str, FieldSpec]) -> type[BaseModel]:
-    """A pydantic model for a workflow's inputs or a human step's form."""
+    """A pydantic model for a workflow's inputs or a human step's form (its JSON schema says
+    each field's type, `enum` and `pattern`, so a bad value is refused naming the field)."""
     definitions: dict[str, Any] = {}
     for field_name, f in fields.items():
         default = ... if f.required and f.default is None else f.default
+        kind: Any = Literal[f.enum] if f.enum else _TYPES[f.type]
         definitions[field_name] = (
-            _TYPES[f.type] | None if default is None else _TYPES[f.type],
-            Field(default=default, description=f.description),
+            kind | None if default is None else kind,
+            Field(default=default, description=f.description, pattern=f.pattern),
         )
     model: type[BaseModel] = create_model(name, **definitions)
     return model
