@@ -77,6 +77,11 @@ class Pause(PauseRequest):
 
     interrupt_id: str
     response_schema: dict[str, Any] | None = None
+    resume_as: str | None = Field(
+        default=None,
+        description="How an answer becomes the graph's resume value (workflows/dialects.py): "
+        "as it is (null), as Agent Inbox responses, or as HITL middleware decisions.",
+    )
 
     def deadline_from(self, paused_at: datetime) -> datetime | None:
         """The absolute deadline of a pause first seen at `paused_at`."""

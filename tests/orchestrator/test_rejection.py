@@ -67,3 +67,14 @@ async def test_the_rejection_names_the_person_the_run_is_for_and_a_missing_reaso
     assert by_bob["answer"] == "Plan rejected by bob: too costly"
     assert unknown["rejected"] == {"by": None, "reason": "no reason given"}
     assert unknown["answer"] == "Plan rejected: no reason given"
+
+
+async def test_through_the_service_the_rejection_names_who_answered(db_url: str) -> None:
+    settings = Settings(database_url=db_url, model="offline", approve_plans=True, _env_file=None)  # type: ignore[call-arg]
+    async with ThreadService.open(settings, chat_model=None) as svc:
+        view = await svc.start("orchestrator", {"prompt": "what is 6 * 7"}, "ann")
+        answer = {"decision": "reject", "comments": "too costly"}
+        done = await svc.answer(view.thread_id, answer, "ann")
+
+    assert done.result["rejected"] == {"by": "ann", "reason": "too costly"}
+    assert done.result["answer"] == "Plan rejected by ann: too costly"

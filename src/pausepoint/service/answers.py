@@ -15,6 +15,7 @@ from pausepoint.persistence.records import ThreadRecord, ThreadState
 from pausepoint.service.decisions import check_may_answer, checked_digest, decision
 from pausepoint.service.pauses import checkpoint_of, effective, pauses_of
 from pausepoint.service.runs import RunLoop
+from pausepoint.workflows.dialects import resume_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,8 @@ def decide(
         check_may_answer(actor, pause, record.owner)
         payload_digest = checked_digest(pause, answer)
         checkpoint_id = waiting.checkpoints[interrupt_id]
+        resume = resume_value(pause, answer)
         decisions.append(
-            decision(record.thread_id, pause, checkpoint_id, actor, now, answer, payload_digest)
+            decision(record.thread_id, pause, checkpoint_id, actor, now, resume, payload_digest)
         )
     return decisions

@@ -11,22 +11,13 @@ from langgraph.types import Interrupt, StateSnapshot
 
 from pausepoint.domain import Pause
 from pausepoint.persistence.records import PauseRow
+from pausepoint.workflows.dialects import pause_of
 
 
 def pause_from_interrupt(interrupt_id: str, value: Any, schema: Any) -> Pause:
-    """Build the Pause every door shows from a LangGraph interrupt."""
-    schema = schema if isinstance(schema, dict) else None
-    if isinstance(value, dict) and "title" in value:
-        return Pause.model_validate(
-            {**value, "interrupt_id": interrupt_id, "response_schema": schema}
-        )
-    return Pause(
-        interrupt_id=interrupt_id,
-        kind="question",
-        title=str(value) if isinstance(value, str) else "Input needed",
-        context={} if isinstance(value, str) else {"value": value},
-        response_schema=schema,
-    )
+    """Build the Pause every door shows from a LangGraph interrupt, in whichever dialect the
+    graph wrote it (workflows/dialects.py)."""
+    return pause_of(interrupt_id, value, schema)
 
 
 def pauses_of(snapshot: StateSnapshot) -> list[Pause]:

@@ -34,6 +34,9 @@ logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
+#: The configurable key LangGraph (and its API server) uses for the authenticated caller.
+ACTOR_KEY = "langgraph_auth_user_id"
+
 
 @dataclass(frozen=True, slots=True)
 class Known:
@@ -84,8 +87,13 @@ class RunLoop:
     # reading
 
     @staticmethod
-    def config(thread_id: str) -> RunnableConfig:
-        return {"configurable": {"thread_id": thread_id}}
+    def config(thread_id: str, actor: str | None = None) -> RunnableConfig:
+        """The run config; `actor` (who started the run, or gave the answers it applies) under
+        LangGraph's own key for the caller, so a node can say who decided."""
+        configurable: dict[str, Any] = {"thread_id": thread_id}
+        if actor is not None:
+            configurable[ACTOR_KEY] = actor
+        return {"configurable": configurable}
 
     async def thread(self, thread_id: str) -> ThreadRecord:
         record = await self.store.get_thread(thread_id)
@@ -172,6 +180,7 @@ class RunLoop:
                 Command(resume=resume),
                 applied=[*resume, *done],
                 known=Known(pending=pending),
+                actor=live[-1].actor,
             )
         except InvalidAnswer:
             await self.store.delete_decisions(record.thread_id, list(resume))
@@ -201,15 +210,16 @@ class RunLoop:
         *,
         applied: Sequence[str] = (),
         known: Known = Known(),
+        actor: str | None = None,
     ) -> Outcome:
-        """Run the graph until it stops; record the status, the pause index and which
-        decisions (`applied`) the run consumed, in one transaction."""
+        """Run the graph until it stops (as `actor`, when known); record the status, the
+        pause index and which decisions (`applied`) the run consumed, in one transaction."""
         workflow, graph = self.workflow(record)
         error: str | None = None
         if record.status is not ThreadStatus.RUNNING:
             self.publish("resumed", replace(record, status=ThreadStatus.RUNNING))
         try:
-            config = self.config(record.thread_id)
+            config = self.config(record.thread_id, actor)
             output: GraphOutput[Any] = await graph.ainvoke(payload, config, version="v2")
         except ValidationError as exc:
             if not is_invalid_resume(exc):

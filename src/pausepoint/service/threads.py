@@ -203,7 +203,9 @@ class ThreadService:
             record = ThreadRecord(thread_id, wf.name, actor, ThreadStatus.RUNNING, now, now)
             await self._store.create_thread(record)
             self._runs.publish("started", record, actor=actor)
-            outcome = await self._runs.run(record, payload, known=Known(pending=frozenset()))
+            outcome = await self._runs.run(
+                record, payload, known=Known(pending=frozenset()), actor=actor
+            )
         return await self._runs.outcome_view(outcome)
 
     # answering
