@@ -1,11 +1,9 @@
-"""Studio entry point: the story review loop, compiled without a checkpointer.
+"""Studio entry point: the story review loop: a writer drafts, a person reviews until they accept.
 
-`langgraph dev` brings its own checkpointer; the chat model comes from PAUSEPOINT_MODEL.
+Compiled without a checkpointer (`langgraph dev` brings its own), from the same `Workflow` every
+other door serves (service/catalog.py); the chat model comes from PAUSEPOINT_MODEL.
 """
 
-from pausepoint.agents.models import make_chat_model
-from pausepoint.settings import Settings
-from pausepoint.workflows.registry import BuildContext
-from pausepoint.workflows.story import build
+from pausepoint.service.catalog import studio_graph
 
-graph = build(BuildContext(chat_model=make_chat_model(Settings().model))).compile()
+graph = studio_graph("story")

@@ -67,6 +67,22 @@ class Settings(BaseSettings):
         default=None,
         description="Test only: kill the process at this named point (e.g. 'after_decision').",
     )
+    config: Path | None = Field(
+        default=None,
+        description="The langgraph.json whose graphs Pausepoint serves, each a workflow in every "
+        "door (a folder means the langgraph.json in it). Unset: ./langgraph.json, when the "
+        "working directory has one.",
+    )
+    include_bundled: bool = Field(
+        default=False,
+        description="In a team's folder (a langgraph.json naming graphs of its own), also serve "
+        "Pausepoint's demo workflows (story, deploy, invoice, remote).",
+    )
+    serializable_types: list[str] = Field(
+        default_factory=list,
+        description='Extra types checkpoints may keep, as a JSON list of "module:Name" (e.g. '
+        '["my_app.models:Receipt"]), beside those found in the graphs\' state schemas.',
+    )
 
     @property
     def sqlite_path(self) -> Path | None:

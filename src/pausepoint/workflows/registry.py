@@ -4,6 +4,10 @@ A `Workflow` names a builder that returns an *uncompiled* `StateGraph`; the serv
 it with its own checkpointer and `graphs/` compiles it without one for Studio. A workflow
 built on the functional API instead gives `compile(ctx, checkpointer)`, which returns the
 runnable `entrypoint`; `runnable()` picks whichever the workflow has.
+
+A graph Pausepoint did not write (a team's langgraph.json, workflows/project/) fits the same
+shape: `compile` recompiles the team's graph with the checkpointer it is given, and its input is
+the graph's input JSON Schema (`input_json_schema`) instead of a pydantic model.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from langgraph.types import StateSnapshot
 from pydantic import BaseModel, ValidationError
 
 from pausepoint.errors import InvalidInput, WorkflowNotFound
-from pausepoint.forms import json_problems, summary
+from pausepoint.forms import json_problems, summary, validate_answer
 from pausepoint.settings import Settings
 
 if TYPE_CHECKING:
@@ -68,6 +72,10 @@ class Workflow:
     compile: Compiler | None = None
     inspect: Inspector | None = None
     state_file: StateFileCodec | None = None
+    #: The input as a JSON Schema, for a workflow whose input is not a pydantic model (a team's
+    #: graph): `parse_input` checks against it and `input_schema()` returns it; `input_model`
+    #: then only serves a form asking for the input.
+    input_json_schema: Mapping[str, Any] | None = None
 
     def runnable(
         self, ctx: BuildContext, checkpointer: BaseCheckpointSaver[Any] | None
@@ -78,12 +86,19 @@ class Workflow:
         return self.build(ctx).compile(checkpointer=checkpointer)
 
     def parse_input(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate the input against `input_model`; InvalidInput names each bad field."""
-        if problems := json_problems(raw):
+        """Validate the input against `input_json_schema`, else `input_model`; InvalidInput
+        names each bad field."""
+        if self.input_json_schema is not None:
+            problems = validate_answer(dict(self.input_json_schema), dict(raw))
+        else:
+            problems = json_problems(raw)
+        if problems:
             raise InvalidInput(
                 f"invalid input for workflow {self.name!r}: {summary(problems, 'input')}",
                 fields=problems,
             )
+        if self.input_json_schema is not None:
+            return dict(raw)
         try:
             return self.input_model.model_validate(raw).model_dump(mode="json")
         except ValidationError as exc:
@@ -94,6 +109,8 @@ class Workflow:
             raise InvalidInput(f"invalid input for workflow {self.name!r}", fields=fields) from exc
 
     def input_schema(self) -> dict[str, Any]:
+        if self.input_json_schema is not None:
+            return dict(self.input_json_schema)
         return self.input_model.model_json_schema()
 
 

@@ -1,0 +1,9 @@
+"""Studio entry point: the deployment workflow: plan, a person approves, deploy, verify.
+
+Compiled without a checkpointer (`langgraph dev` brings its own), from the same `Workflow` every
+other door serves (service/catalog.py); the chat model comes from PAUSEPOINT_MODEL.
+"""
+
+from pausepoint.service.catalog import studio_graph
+
+graph = studio_graph("deploy")

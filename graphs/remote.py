@@ -1,0 +1,9 @@
+"""Studio entry point: run one remote A2A agent; its questions become this thread's pauses.
+
+Compiled without a checkpointer (`langgraph dev` brings its own), from the same `Workflow` every
+other door serves (service/catalog.py); the chat model comes from PAUSEPOINT_MODEL.
+"""
+
+from pausepoint.service.catalog import studio_graph
+
+graph = studio_graph("remote")

@@ -1,0 +1,1 @@
+"""The team's own package, imported as `teamlib` (langgraph.json's "dependencies": ["."])."""
