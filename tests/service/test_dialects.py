@@ -79,7 +79,10 @@ WORKFLOWS = WorkflowRegistry(
             one_node(
                 "plain", lambda: interrupt({"question": "Which region?", "options": ["eu", "us"]})
             ),
-            one_node("typed", lambda: interrupt("Approve 120.50 EUR?", response_schema=Approval)),
+            one_node(
+                "typed",
+                lambda: interrupt("Approve 120.50 EUR?", response_schema=Approval).model_dump(),
+            ),
             one_node("inbox", lambda: interrupt([inbox_request()])[0]),
             one_node("hitl", lambda: interrupt(HITL_REQUEST)),
         )
