@@ -155,3 +155,16 @@ async def test_hitl_takes_the_decisions_list_and_refuses_a_decision_not_allowed(
             await service.answer(view.thread_id, {"type": "edit", "args": {"path": "/"}}, "ann")
         done = await service.answer(view.thread_id, {"decisions": [{"type": "approve"}]}, "ann")
     assert done.result == {"decisions": [{"type": "approve"}]}
+
+
+async def test_text_replies_answer_inbox_and_hitl_pauses(settings: Settings) -> None:
+    from pausepoint.service.doors import Door
+
+    async with ThreadService.open(settings, workflows=WORKFLOWS, chat_model=None) as service:
+        hitl = await service.start("hitl", {}, "ann")
+        rejected = await Door(service, "ann").reply(hitl.thread_id, "reject: not now")
+        inbox = await service.start("inbox", {}, "ann")
+        ignored = await Door(service, "ann").reply(inbox.thread_id, "ignore")
+
+    assert rejected.result == {"decisions": [{"type": "reject", "message": "not now"}]}
+    assert ignored.result == {"type": "ignore", "args": None}
