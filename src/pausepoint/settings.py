@@ -7,6 +7,10 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: The one user of an open server (no API keys): every HTTP caller, and the CLI's default actor,
+#: so a thread started from one door on this machine is seen from every other.
+LOCAL_USER = "local"
+
 
 class Settings(BaseSettings):
     """Every setting Pausepoint reads; `.env.example` documents each one."""

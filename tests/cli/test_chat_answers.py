@@ -56,3 +56,19 @@ def test_a_form_asks_field_by_field_and_types_the_values() -> None:
         "vendor": "B",
         "amount": 1,
     }
+
+
+def test_field_lines_fill_several_fields_and_the_required_ones_left_out_are_asked() -> None:
+    assert parse_answer(FORM, "Vendor: ACME; amount: 12.5; memo: March", typed()) == {
+        "vendor": "ACME",
+        "amount": 12.5,
+        "memo": "March",
+    }
+    assert parse_answer(FORM, "memo: March", typed("ACME", "3")) == {
+        "memo": "March",
+        "vendor": "ACME",
+        "amount": 3.0,
+    }
+    with pytest.raises(InvalidAnswer) as caught:
+        parse_answer(FORM, "vendor: ACME\namount: a lot", typed())
+    assert caught.value.fields == [{"loc": "amount", "message": "must be a number, not 'a lot'"}]

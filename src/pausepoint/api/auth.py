@@ -2,8 +2,9 @@
 
 `PAUSEPOINT_API_KEYS=ann:<sha256 of ann's key>,bob:<...>`; a request carries
 `Authorization: Bearer KEY` (browsers' EventSource and WebSocket may pass `?token=KEY`).
-With no keys configured the server is open, every caller is the user `local`, and
-`check_bind` refuses any address but loopback.
+With no keys configured the server is open, every caller is the user `local`
+(`settings.LOCAL_USER`, the CLI's default actor too), and `check_bind` refuses any address
+but loopback.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ import secrets
 from dataclasses import dataclass
 
 from pausepoint.errors import ConfigurationError, Unauthorized
-from pausepoint.settings import Settings
+from pausepoint.settings import LOCAL_USER, Settings
 
-LOCAL_USER = "local"
 KEY_PREFIX = "pp_"
 
 

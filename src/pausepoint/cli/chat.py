@@ -2,9 +2,10 @@
 
 A pause is shown from its contract: buttons become numbered choices (`1`, `accept`, or
 `update: <text>` to fill the button's field), a schema without buttons becomes one prompt per
-field, and `{...}` is taken as a raw JSON answer. A wrong answer shows the field errors and
-asks again; the thread stays paused. `/quit` leaves any pause waiting: `pausepoint chat
---thread ID` (or any other door) continues it.
+field (or takes `field: value` lines, `;`-separated, for several fields at once, asking for
+the required ones left out), and `{...}` is taken as a raw JSON answer. A wrong answer shows
+the field errors and asks again; the thread stays paused. `/quit` leaves any pause waiting:
+`pausepoint chat --thread ID` (or any other door) continues it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pausepoint.errors import (
     NotFound,
     PausepointError,
 )
+from pausepoint.forms import fields_from_text
 from pausepoint.jsontext import parse_json
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
@@ -115,8 +117,12 @@ def parse_answer(pause: Pause, line: str, read: Reader) -> Any:
     if len(properties) == 1:
         name, spec = next(iter(properties.items()))
         return {name: _coerce(text, spec)}
+    required = set((pause.response_schema or {}).get("required", []))
+    if properties and (given := fields_from_text(pause, text)) is not None:
+        for name in (n for n in properties if n in required and n not in given):
+            given[name] = _coerce(read(f"  {name}> "), properties[name])
+        return given
     if properties:
-        required = set((pause.response_schema or {}).get("required", []))
         answer = {}
         for index, (name, spec) in enumerate(properties.items()):
             value = text if index == 0 and text else read(f"  {name}> ")
@@ -144,7 +150,7 @@ def render_pause(console: Console, pause: Pause) -> None:
     if not pause.actions and len(properties) > 1:
         required = set((pause.response_schema or {}).get("required", []))
         fields = ", ".join(f"{n}{'*' if n in required else ''}" for n in properties)
-        console.print(f"  fields: {escape(fields)}  (type the first, or JSON for all)")
+        console.print(f"  fields: {escape(fields)}  (type the first, `field: value; ...` or JSON)")
     if pause.actions:
         choices = ", ".join(f"{i}) {a.label}" for i, a in enumerate(pause.actions, start=1))
         hint = next((a for a in pause.actions if a.fields), None)

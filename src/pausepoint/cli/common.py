@@ -1,6 +1,10 @@
 """What every `pausepoint` command shares: consoles, options, exit codes, the service call.
 
 Exit codes: 0 ok, 2 usage, 3 conflict, 4 invalid answer or input, 5 not found, 1 otherwise.
+With `--json` an error is one object `{"error": code, "detail": text, "fields": [...]}`;
+`fields` is always there, empty when no field is to blame. The actor is `--as NAME`, else the
+open server's user `local` when no API keys are set (so the web page and HTTP on this machine
+see what the CLI starts), else the OS user.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pausepoint.errors import (
 )
 from pausepoint.jsontext import parse_json as parse_json_text
 from pausepoint.service.threads import ThreadService
-from pausepoint.settings import Settings
+from pausepoint.settings import LOCAL_USER, Settings
 
 T = TypeVar("T")
 
@@ -40,18 +44,36 @@ EXIT_CODES: list[tuple[type[PausepointError], int]] = [
     (NotFound, 5),
 ]
 
-AsOption = Annotated[str | None, typer.Option("--as", help="Act as this user (default: you).")]
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help=f"Act as this user (default: {LOCAL_USER!r} with no API keys set, else your OS user).",
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
 def actor_name(name: str | None) -> str:
-    return name or getpass.getuser()
+    """Who a command acts as: `name`, else the open server's user (no PAUSEPOINT_API_KEYS),
+    else the OS user (with keys, HTTP callers are named by their keys; `local` is nobody)."""
+    if name:
+        return name
+    keyed = any(entry.strip() for entry in Settings().api_keys.split(","))
+    return getpass.getuser() if keyed else LOCAL_USER
+
+
+def error_body(error: PausepointError) -> dict[str, Any]:
+    """The `--json` form of an error: `error`, `detail` and `fields` (empty if none)."""
+    body = error.to_dict()
+    body.setdefault("fields", [])
+    return body
 
 
 def fail(error: PausepointError, as_json: bool) -> NoReturn:
     code = next((c for cls, c in EXIT_CODES if isinstance(error, cls)), 1)
     if as_json:
-        print(json.dumps(error.to_dict()))
+        print(json.dumps(error_body(error)))
     else:
         err_console.print(f"[red]error[/red] ({error.code}): {error.detail}")
         for field in error.fields:
@@ -64,6 +86,18 @@ def parse_json(text: str, what: str, as_json: bool) -> Any:
         return parse_json_text(text, what)
     except InvalidRequest as exc:
         fail(exc, as_json)
+
+
+def parse_answer_arg(text: str, what: str, as_json: bool) -> tuple[Any, str | None]:
+    """An answer argument as `(json_value, None)`, or `(None, text)` for a reply in words: text
+    that is not JSON (and does not start like it, with `{` or `[`), or a JSON string."""
+    try:
+        value = parse_json_text(text, what)
+    except InvalidRequest as exc:
+        if text.lstrip().startswith(("{", "[")):
+            fail(exc, as_json)
+        return None, text
+    return (None, value) if isinstance(value, str) else (value, None)
 
 
 def with_service(call: Callable[[ThreadService], Awaitable[T]], as_json: bool) -> T:

@@ -19,11 +19,13 @@ from pausepoint.cli.common import (
     console,
     err_console,
     fail,
+    parse_answer_arg,
     parse_json,
     print_json,
     with_service,
 )
 from pausepoint.cli.render import render_decisions, render_inbox, render_view
+from pausepoint.domain import ThreadView
 from pausepoint.errors import (
     InvalidInput,
     PausepointError,
@@ -57,7 +59,14 @@ def run(
 @app.command()
 def answer(
     thread: Annotated[str, typer.Argument(help="The thread id.")],
-    answer_json: Annotated[str, typer.Argument(metavar="ANSWER_JSON", help="The answer, as JSON.")],
+    answer_json: Annotated[
+        str,
+        typer.Argument(
+            metavar="ANSWER_JSON",
+            help="The answer, as JSON, or in words mapped onto the form like every other door's "
+            "text: an action (`accept`, `update: shorter`) or `field: value` lines.",
+        ),
+    ],
     pause: Annotated[
         str | None, typer.Option("--pause", help="The interrupt id (needed if several wait).")
     ] = None,
@@ -65,10 +74,15 @@ def answer(
     as_json: JsonOption = False,
 ) -> None:
     """Answer a thread's pending pause; print where it stopped next."""
-    value = parse_json(answer_json, "ANSWER_JSON", as_json)
-    view = with_service(
-        lambda s: Door(s, actor_name(actor)).answer(thread, value, interrupt_id=pause), as_json
-    )
+    value, text = parse_answer_arg(answer_json, "ANSWER_JSON", as_json)
+
+    async def send(s: ThreadService) -> ThreadView:
+        door = Door(s, actor_name(actor))
+        if text is not None:
+            return await door.reply(thread, text, interrupt_id=pause)
+        return await door.answer(thread, value, interrupt_id=pause)
+
+    view = with_service(send, as_json)
     print_json(view) if as_json else render_view(console, view)
 
 

@@ -29,6 +29,18 @@ def _form_lines(pause: Pause) -> list[str]:
     return lines
 
 
+def _example(pause: Pause) -> str:
+    """An answer to type: the first action in words, `field: value` pairs, or JSON."""
+    if pause.actions:
+        return f"'{pause.actions[0].label.lower()}' (or '<json>')"
+    schema = pause.response_schema or {}
+    props = schema.get("properties", {})
+    if len(props) > 1:
+        names = [n for n in props if n in set(schema.get("required", []))] or list(props)[:1]
+        return "'" + "; ".join(f"{n}: …" for n in names) + "' (or '<json>')"
+    return "'<text or json>'"
+
+
 def render_pause(console: Console, view: ThreadView, pause: Pause) -> None:
     body: list[str] = []
     if pause.message:
@@ -39,7 +51,7 @@ def render_pause(console: Console, view: ThreadView, pause: Pause) -> None:
     body.append("")
     body.extend(_form_lines(pause))
     body.append("")
-    body.append(f"answer with: pausepoint answer {view.thread_id} '<json>'")
+    body.append(f"answer with: pausepoint answer {view.thread_id} {_example(pause)}")
     if len(view.pauses) > 1:
         body.append(f"  --pause {pause.interrupt_id}")
     console.print(Panel("\n".join(body), title=f"{pause.kind}: {pause.title}", expand=False))

@@ -1,44 +1,20 @@
-"""Forms: how a node asks (pydantic model -> JSON Schema) and how an answer is checked.
+"""Checking an answer before anything is written: JSON fit to keep, then the pause's schema.
 
-A node pauses with `ask(PauseRequest(...), AnswerModel)`, a thin layer over LangGraph's
-`interrupt(value, response_schema=AnswerModel)`. The checkpoint keeps the JSON Schema, so a
-process that never imported the model (another server, the CLI after a restart) validates an
-answer with `validate_answer(schema, answer)` before anything is written.
+The checkpoint keeps each pause's JSON Schema, so a process that never imported the answer
+model (another server, the CLI after a restart) checks an answer with `validate_answer`.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import jsonschema
 from jsonschema.exceptions import ValidationError
-from langgraph.types import interrupt
-from pydantic import TypeAdapter
-
-from pausepoint.domain import Action, Pause, PauseRequest
-
-T = TypeVar("T")
 
 #: Answers deeper than this are refused before validation (a cheap guard against abuse).
 MAX_ANSWER_DEPTH = 32
-
-
-def ask(request: PauseRequest, response_model: type[T] | Any) -> T:
-    """Pause the running node with `request`; return the validated answer when resumed.
-
-    Call it first in a node, before any side effect: on resume the node runs again from
-    its first line and `ask` returns the answer instead of pausing.
-    """
-    value = request.model_dump(mode="json", exclude_none=True)
-    return cast(T, interrupt(value, response_schema=response_model))
-
-
-def schema_of(model: Any) -> dict[str, Any]:
-    """The JSON Schema LangGraph surfaces for `model` (a pydantic model or any annotated type)."""
-    return TypeAdapter(model).json_schema()
-
 
 #: Control characters no person types: C0 (but tab, newline, carriage return) and DEL.
 #: PostgreSQL cannot store NUL in text, and the rest only ever arrive by mistake or malice.
@@ -156,57 +132,3 @@ def validate_answer(schema: dict[str, Any] | None, answer: Any) -> list[dict[str
             return [{"loc": name, "message": f"must be one of {choices}, not {answer[name]!r}"}]
         return _field_errors(branch, answer)
     return _field_errors(schema, answer)
-
-
-def _action_names(action: Action) -> set[str]:
-    names = {action.label.strip().lower()}
-    names.update(v.strip().lower() for v in action.answer.values() if isinstance(v, str))
-    return names
-
-
-def _single_text_field(schema: dict[str, Any] | None) -> str | None:
-    """The one string property an object schema needs, if it has exactly one."""
-    if not schema or schema.get("type") != "object":
-        return None
-    properties = schema.get("properties")
-    if not isinstance(properties, dict):
-        return None
-    strings = [
-        n for n, p in properties.items() if isinstance(p, dict) and p.get("type") == "string"
-    ]
-    required = set(schema.get("required", []))
-    if len(strings) == 1 and (len(properties) == 1 or required <= set(strings)):
-        return str(strings[0])
-    return None
-
-
-def answer_from_text(pause: Pause, text: str) -> Any:
-    """Map a plain-text reply (a chat message) onto `pause`'s answer; validation comes after.
-
-    In order:
-    1. the text names an action (its label or an answer value, any case: "accept") -> that
-       action's answer; "update: make it funnier" -> that action with its one field filled in;
-    2. exactly one action takes one typed-in field ("Update with comments") -> that action with
-       the text in the field;
-    3. a string schema -> the text; an object schema needing one string field -> {field: text};
-    4. otherwise the text as it is (validation then says what is missing).
-    """
-    stripped = text.strip()
-    for action in pause.actions:
-        if stripped.lower() in _action_names(action):
-            return dict(action.answer)
-    head, colon, rest = stripped.partition(":")
-    if colon:
-        for action in pause.actions:
-            if head.strip().lower() in _action_names(action) and len(action.fields) == 1:
-                return {**action.answer, action.fields[0]: rest.strip()}
-    typed = [a for a in pause.actions if len(a.fields) == 1]
-    if len(typed) == 1:
-        return {**typed[0].answer, typed[0].fields[0]: stripped}
-    schema = pause.response_schema
-    if not schema or schema.get("type") == "string":
-        return text
-    field = _single_text_field(schema)
-    if field is not None:
-        return {field: text}
-    return text
