@@ -138,7 +138,7 @@ async def test_plan_approval_pauses_before_anything_runs_when_the_setting_is_on(
         rejected = await svc.answer(
             other.thread_id, {"decision": "reject", "comments": "not now"}, "ann"
         )
-        assert rejected.result["answer"] == "Plan rejected: not now"
+        assert rejected.result["answer"] == "Plan rejected by ann: not now"
         assert rejected.result["tasks"][0]["status"] == "not run"
         decisions = await svc.decisions(other.thread_id)
         assert decisions[0].payload_digest == pause.payload_digest
