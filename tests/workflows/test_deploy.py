@@ -84,12 +84,24 @@ async def test_approving_a_different_digest_is_a_conflict(service: ThreadService
     assert await service.decisions(view.thread_id) == []
 
 
-async def test_rejecting_fails_the_step_with_the_reason(service: ThreadService) -> None:
+async def test_a_rejection_is_a_decision_that_ends_the_run_saying_who_and_why(
+    service: ThreadService,
+) -> None:
     view = await service.start("deploy", INPUT, "ann")
     done = await service.answer(
         view.thread_id, {"decision": "reject", "reason": "freeze week"}, "ann"
     )
-    assert done.status is ThreadStatus.FAILED
-    assert "freeze week" in (done.error or "")
+    assert done.status is ThreadStatus.COMPLETED
+    assert done.error is None
+    assert done.result["rejected"] == {
+        "step": "deploy",
+        "by": "ann",
+        "reason": "freeze week",
+        "handled": False,
+    }
+    assert done.result["final_response"] == "Rejected by ann: freeze week"
+    assert done.result["success"] is True
+    assert "deployment_result" not in done.result["context"]
     assert done.steps["deploy"]["status"] == "failed"
+    assert done.steps["deploy"]["rejected"] is True
     assert done.steps["verify"]["status"] == "skipped"

@@ -48,7 +48,7 @@ from pausepoint.workflows.dag.pauses import (
     approval_schema,
     pause,
 )
-from pausepoint.workflows.dag.results import RUN_STAMP, finished
+from pausepoint.workflows.dag.results import RUN_STAMP, current_actor, finished, rejection
 from pausepoint.workflows.dag.spec import (
     StepSpec,
     WorkflowSpec,
@@ -252,7 +252,7 @@ class DagRunner:
                 "failed",
                 error=f"rejected: {answer.reason}",
                 rejected=True,
-                approval={"decision": "reject", "reason": answer.reason},
+                approval={"decision": "reject", "reason": answer.reason, "by": current_actor()},
                 **timing,
                 finished_at=self._now(),
             )
@@ -272,10 +272,12 @@ class DagRunner:
     ) -> dict[str, Any]:
         """The final state: step records, the context, the result (the outputs and the
         design-notes/5 fields of the run that started at `run`); or StepFailed."""
+        rejected = None
         for step in self.spec.steps:
             record = records[step.id]
-            handled = record.get("rejected") and step.on_reject
-            if record["status"] == "failed" and not handled:
+            if record.get("rejected"):  # a person's decision, not an error
+                rejected = rejected or rejection(step.id, record, handled=bool(step.on_reject))
+            elif record["status"] == "failed":
                 raise StepFailed(f"step {step.id!r} failed: {record.get('error')}")
         context = dict(inputs)
         for record in records.values():
@@ -285,11 +287,13 @@ class DagRunner:
             s.output_key for s in self.spec.steps if records[s.id]["status"] == "completed"
         )
         outputs = {k: context.get(k) for k in keys}
-        return {
-            "steps": dict(records),
-            "context": context,
-            "result": {**outputs, **finished(records, context, run)},
-        }
+        result = {**outputs, **finished(records, context, run)}
+        if rejected is not None:
+            result["rejected"] = rejected
+            if not rejected["handled"]:
+                by = f" by {rejected['by']}" if rejected["by"] else ""
+                result["final_response"] = f"Rejected{by}: {rejected['reason']}"
+        return {"steps": dict(records), "context": context, "result": result}
 
 
 # Task bodies live at module level: LangGraph caches the runnable of an importable function,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from langgraph.config import get_config
+
 #: The stamp of the run that produced a step's record.
 RUN_STAMP = "run_started_at"
 
@@ -52,3 +54,24 @@ def finished(
 def paused(steps: Mapping[str, Mapping[str, Any]], message: str) -> dict[str, Any]:
     """The design-notes/5 fields a paused step shows while its thread waits."""
     return {"paused": True, "pause_reason": message, "steps_executed": steps_executed(steps)}
+
+
+def rejection(step_id: str, record: Mapping[str, Any], *, handled: bool) -> dict[str, Any]:
+    """Who rejected which step, and why (`handled`: an `on_reject` step took over)."""
+    approval = record.get("approval") or {}
+    return {
+        "step": step_id,
+        "by": approval.get("by"),
+        "reason": approval.get("reason"),
+        "handled": handled,
+    }
+
+
+def current_actor() -> str | None:
+    """Who the run is for (the service passes the answering person as LangGraph's caller)."""
+    try:
+        configurable = get_config().get("configurable") or {}
+    except RuntimeError:  # outside a run
+        return None
+    actor = configurable.get("langgraph_auth_user_id")
+    return actor if isinstance(actor, str) else None
