@@ -13,9 +13,10 @@ the person's answer turned back into the resume value the graph expects.
   "text"}`, `{"type": "ignore"}`); a type the flags forbid fails the form. The graph gets what
   it asked for: a list of one response for a list of one request.
 * LangChain's `HumanInTheLoopMiddleware` (`action_requests`, `review_configs` with
-  `allowed_decisions`): approve / edit (prefilled) / reject (asks for a message) per request.
-  The person answers `{"decisions": [...]}` or, with one request, one decision; the graph gets
-  `{"decisions": [...]}` with edits as `edited_action`.
+  `allowed_decisions`): approve / edit (prefilled) / reject (asks for a message) / respond
+  (answers for the tool, with a message) per request, as its config allows. The person answers
+  `{"decisions": [...]}`, each decision one its request allows, or, with one request, one
+  decision; the graph gets `{"decisions": [...]}` with edits as `edited_action`.
 """
 
 from __future__ import annotations
@@ -38,7 +39,14 @@ _INBOX_TYPES = (
     ("response", "Respond"),
     ("ignore", "Ignore"),
 )
-_HITL_TYPES = (("approve", "Approve"), ("edit", "Edit"), ("reject", "Reject"))
+_HITL_TYPES = (
+    ("approve", "Approve"),
+    ("edit", "Edit"),
+    ("reject", "Reject"),
+    ("respond", "Respond"),
+)
+#: The answer fields an action's form asks for, by decision type.
+_HITL_FIELDS = {"edit": ["args"], "reject": ["message"], "respond": ["message"]}
 
 
 def pause_of(interrupt_id: str, value: Any, schema: Any) -> Pause:
@@ -193,15 +201,15 @@ def _hitl_pause(interrupt_id: str, value: Mapping[str, Any]) -> Pause:
     title, _, message = text.partition("\n")
     if len(requests) > 1:
         title = f"Review {len(requests)} tool calls"
-    items: dict[str, Any] = {"anyOf": [v for vs in per_request for v in vs]}
     decisions = {
         "type": "object",
         "properties": {
             "decisions": {
                 "type": "array",
-                "items": items,
+                # the n-th decision is for the n-th request: one of the decisions it allows
+                "prefixItems": [{"anyOf": vs} for vs in per_request],
+                "items": False,
                 "minItems": len(requests),
-                "maxItems": len(requests),
             }
         },
         "required": ["decisions"],
@@ -215,7 +223,7 @@ def _hitl_pause(interrupt_id: str, value: Mapping[str, Any]) -> Pause:
             Action(
                 label=label,
                 answer={"type": t},
-                fields={"edit": ["args"], "reject": ["message"]}.get(t, []),
+                fields=_HITL_FIELDS.get(t, []),
             )
             for t, label in _HITL_TYPES
             if t in allowed
@@ -253,6 +261,9 @@ def _hitl_variants(
             required.append("args")
         elif kind == "reject":
             properties["message"] = {"type": "string", "title": "Why"}
+        elif kind == "respond":
+            properties["message"] = {"type": "string", "minLength": 1, "title": "Response"}
+            required.append("message")
         variants.append(
             {
                 "type": "object",
@@ -276,4 +287,6 @@ def _hitl_decision(request: Mapping[str, Any], decision: Mapping[str, Any]) -> d
             "type": "reject",
             **({"message": decision["message"]} if "message" in decision else {}),
         }
+    if kind == "respond":
+        return {"type": "respond", "message": decision["message"]}
     return {"type": kind}
