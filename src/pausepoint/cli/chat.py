@@ -171,8 +171,10 @@ def render_plan(console: Console, view: ThreadView) -> None:
 
 def render_outcome(console: Console, view: ThreadView) -> None:
     if view.status is ThreadStatus.COMPLETED:
-        answer = view.result.get("answer") if isinstance(view.result, dict) else view.result
-        console.print(f"✓ done — {escape(str(answer))}")
+        result = view.result  # the orchestrator's answer, else (a team's graph) its state
+        answer = result["answer"] if isinstance(result, dict) and "answer" in result else result
+        text = answer if isinstance(answer, str) else json.dumps(answer, default=str)
+        console.print(f"✓ done — {escape(text)}")
     elif view.status is ThreadStatus.FAILED:
         console.print(f"✗ failed — {escape(str(view.error))}")
     elif view.status is ThreadStatus.CANCELLED:
@@ -295,8 +297,10 @@ class Chat:
 
 
 @asynccontextmanager
-async def open_threads(url: str | None, key: str | None) -> AsyncIterator[Threads]:
-    """The local ThreadService, or a running server's API when `url` is given."""
+async def open_threads(
+    url: str | None, key: str | None, settings: Settings
+) -> AsyncIterator[Threads]:
+    """The local ThreadService on `settings`, or a running server's API when `url` is given."""
     if url:
         remote = RemoteThreads(url, key=key)
         try:
@@ -304,7 +308,7 @@ async def open_threads(url: str | None, key: str | None) -> AsyncIterator[Thread
         finally:
             await remote.aclose()
         return
-    async with ThreadService.open(Settings()) as service:
+    async with ThreadService.open(settings) as service:
         yield service
 
 
@@ -312,13 +316,14 @@ def run_chat(
     console: Console,
     actor: str,
     thread: str | None,
+    settings: Settings,
     *,
     url: str | None = None,
     key: str | None = None,
     read: Reader = input,
 ) -> int:
     async def go() -> int:
-        async with open_threads(url, key) as threads:
+        async with open_threads(url, key, settings) as threads:
             chat = Chat(threads, console, actor, lambda prompt: _prompted(console, prompt, read))
             if thread:
                 try:

@@ -4,7 +4,8 @@ Exit codes: 0 ok, 2 usage, 3 conflict, 4 invalid answer or input, 5 not found, 1
 With `--json` an error is one object `{"error": code, "detail": text, "fields": [...]}`;
 `fields` is always there, empty when no field is to blame. The actor is `--as NAME`, else the
 open server's user `local` when no API keys are set (so the web page and HTTP on this machine
-see what the CLI starts), else the OS user.
+see what the CLI starts), else the OS user. `--config PATH` names the langgraph.json (or its
+folder) whose graphs are served, over PAUSEPOINT_CONFIG and the working directory's.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import getpass
 import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -20,6 +22,7 @@ from pydantic import BaseModel
 from rich.console import Console
 
 from pausepoint.errors import (
+    ConfigurationError,
     Conflict,
     InvalidAnswer,
     InvalidInput,
@@ -28,6 +31,7 @@ from pausepoint.errors import (
     PausepointError,
 )
 from pausepoint.jsontext import parse_json as parse_json_text
+from pausepoint.service.catalog import use_config
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import LOCAL_USER, Settings
 
@@ -52,6 +56,15 @@ AsOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="The langgraph.json (or the folder holding one) whose graphs are served; "
+        "overrides PAUSEPOINT_CONFIG and ./langgraph.json.",
+        show_default=False,
+    ),
+]
 
 
 def actor_name(name: str | None) -> str:
@@ -70,8 +83,10 @@ def error_body(error: PausepointError) -> dict[str, Any]:
     return body
 
 
-def fail(error: PausepointError, as_json: bool) -> NoReturn:
-    code = next((c for cls, c in EXIT_CODES if isinstance(error, cls)), 1)
+def fail(error: PausepointError, as_json: bool, *, code: int | None = None) -> NoReturn:
+    """Print `error` (one JSON object with `as_json`) and exit with `code`, else its class's."""
+    if code is None:
+        code = next((c for cls, c in EXIT_CODES if isinstance(error, cls)), 1)
     if as_json:
         print(json.dumps(error_body(error)))
     else:
@@ -100,9 +115,28 @@ def parse_answer_arg(text: str, what: str, as_json: bool) -> tuple[Any, str | No
     return (None, value) if isinstance(value, str) else (value, None)
 
 
-def with_service(call: Callable[[ThreadService], Awaitable[T]], as_json: bool) -> T:
+def load_settings(config: Path | None, as_json: bool = False) -> Settings:
+    """The environment's settings, serving the langgraph.json `config` names when given. No
+    langgraph.json there is a usage error (exit 2) naming the path."""
+    settings = Settings()
+    if config is None:
+        return settings
+    try:
+        return use_config(settings, config)
+    except ConfigurationError:
+        problem = f"--config {config} is neither a langgraph.json nor a folder holding one"
+        fail(ConfigurationError(problem), as_json, code=2)
+
+
+def with_service(
+    call: Callable[[ThreadService], Awaitable[T]], as_json: bool, config: Path | None
+) -> T:
+    """`call` on a ThreadService serving `config` (see load_settings); its domain error is
+    printed and becomes the exit code."""
+    settings = load_settings(config, as_json)
+
     async def go() -> T:
-        async with ThreadService.open(Settings()) as service:
+        async with ThreadService.open(settings) as service:
             return await call(service)
 
     try:

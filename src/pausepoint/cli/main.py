@@ -14,11 +14,13 @@ from rich.console import Console
 
 from pausepoint.cli.common import (
     AsOption,
+    ConfigOption,
     JsonOption,
     actor_name,
     console,
     err_console,
     fail,
+    load_settings,
     parse_answer_arg,
     parse_json,
     print_json,
@@ -26,13 +28,9 @@ from pausepoint.cli.common import (
 )
 from pausepoint.cli.render import render_decisions, render_inbox, render_view
 from pausepoint.domain import ThreadView
-from pausepoint.errors import (
-    InvalidInput,
-    PausepointError,
-)
+from pausepoint.errors import InvalidInput, InvalidRequest, PausepointError
 from pausepoint.service.doors import Door
 from pausepoint.service.threads import ThreadService
-from pausepoint.settings import Settings
 
 app = typer.Typer(
     help="Pausepoint: workflows that pause for a person and resume when they answer.",
@@ -47,12 +45,13 @@ def run(
     input: Annotated[str, typer.Option("--input", "-i", help="The input, as JSON.")] = "{}",
     actor: AsOption = None,
     as_json: JsonOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Start a workflow; print where it stopped (a pause, a result or an error)."""
     data = parse_json(input, "--input", as_json)
     if not isinstance(data, dict):
         fail(InvalidInput("--input must be a JSON object"), as_json)
-    view = with_service(lambda s: s.start(workflow, data, actor_name(actor)), as_json)
+    view = with_service(lambda s: s.start(workflow, data, actor_name(actor)), as_json, config)
     print_json(view) if as_json else render_view(console, view)
 
 
@@ -72,6 +71,7 @@ def answer(
     ] = None,
     actor: AsOption = None,
     as_json: JsonOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Answer a thread's pending pause; print where it stopped next."""
     value, text = parse_answer_arg(answer_json, "ANSWER_JSON", as_json)
@@ -82,7 +82,7 @@ def answer(
             return await door.reply(thread, text, interrupt_id=pause)
         return await door.answer(thread, value, interrupt_id=pause)
 
-    view = with_service(send, as_json)
+    view = with_service(send, as_json, config)
     print_json(view) if as_json else render_view(console, view)
 
 
@@ -90,9 +90,10 @@ def answer(
 def show(
     thread: Annotated[str, typer.Argument(help="The thread id.")],
     as_json: JsonOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Show a thread: status, pending pauses with their forms, result."""
-    view = with_service(lambda s: s.get(thread), as_json)
+    view = with_service(lambda s: s.get(thread), as_json, config)
     print_json(view) if as_json else render_view(console, view)
 
 
@@ -101,9 +102,10 @@ def inbox(
     actor: AsOption = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     as_json: JsonOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Every pause waiting for you, newest first."""
-    rows = with_service(lambda s: s.inbox(actor_name(actor), limit=limit), as_json)
+    rows = with_service(lambda s: s.inbox(actor_name(actor), limit=limit), as_json, config)
     if as_json:
         print_json({"inbox": [r.model_dump(mode="json") for r in rows]})
     else:
@@ -114,9 +116,10 @@ def inbox(
 def decisions(
     thread: Annotated[str, typer.Argument(help="The thread id.")],
     as_json: JsonOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """The decision log of a thread: who answered what, when, on which payload."""
-    rows = with_service(lambda s: s.decisions(thread), as_json)
+    rows = with_service(lambda s: s.decisions(thread), as_json, config)
     if as_json:
         print_json({"decisions": [r.model_dump(mode="json") for r in rows]})
     else:
@@ -128,14 +131,15 @@ def cancel(
     thread: Annotated[str, typer.Argument(help="The thread id.")],
     actor: AsOption = None,
     as_json: JsonOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Cancel a thread that has not finished."""
-    view = with_service(lambda s: s.cancel(thread, actor_name(actor)), as_json)
+    view = with_service(lambda s: s.cancel(thread, actor_name(actor)), as_json, config)
     print_json(view) if as_json else render_view(console, view)
 
 
 @app.command()
-def workflows(as_json: JsonOption = False) -> None:
+def workflows(as_json: JsonOption = False, config: ConfigOption = None) -> None:
     """The workflows you can run."""
 
     async def listing(s: ThreadService) -> list[dict[str, Any]]:
@@ -144,7 +148,7 @@ def workflows(as_json: JsonOption = False) -> None:
             for w in s.workflows
         ]
 
-    rows = with_service(listing, as_json)
+    rows = with_service(listing, as_json, config)
     if as_json:
         print_json({"workflows": rows})
         return
@@ -153,9 +157,9 @@ def workflows(as_json: JsonOption = False) -> None:
 
 
 @app.command()
-def sweep(as_json: JsonOption = False) -> None:
+def sweep(as_json: JsonOption = False, config: ConfigOption = None) -> None:
     """Apply the on_timeout of every pause whose deadline has passed (the server does this)."""
-    handled = with_service(lambda s: s.sweep_deadlines(), as_json)
+    handled = with_service(lambda s: s.sweep_deadlines(), as_json, config)
     print_json({"handled": handled}) if as_json else console.print(f"{handled} pause(s) timed out")
 
 
@@ -168,12 +172,14 @@ def events(
         int | None, typer.Option("--count", min=1, help="Stop after this many events.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    config: ConfigOption = None,
 ) -> None:
     """Follow thread events (started, paused, answered, completed...) as they happen."""
     from pausepoint.cli.events import run_follow
 
+    settings = load_settings(config, as_json)
     try:
-        run_follow(Settings(), console, err_console, thread=thread, count=count, as_json=as_json)
+        run_follow(settings, console, err_console, thread=thread, count=count, as_json=as_json)
     except PausepointError as error:
         fail(error, as_json)
 
@@ -188,20 +194,28 @@ def chat(
     ] = None,
     key: Annotated[str | None, typer.Option("--key", help="API key for --url.")] = None,
     actor: AsOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Chat with the orchestrator: it plans your request and asks you when it must."""
     from pausepoint.cli.chat import run_chat
 
+    if url and config is not None:
+        fail(
+            InvalidRequest("--config serves graphs here; the server at --url serves its own"),
+            False,
+            code=2,
+        )
+    settings = load_settings(config)
     chat_console = Console(soft_wrap=True, highlight=False)
-    sys.exit(run_chat(chat_console, actor_name(actor), thread, url=url, key=key))
+    sys.exit(run_chat(chat_console, actor_name(actor), thread, settings, url=url, key=key))
 
 
 @app.command()
-def demo() -> None:
+def demo(config: ConfigOption = None) -> None:
     """Run the story workflow interactively: review drafts until you accept one."""
     from pausepoint.cli.demo import run_demo
 
-    sys.exit(run_demo(console, actor_name(None)))
+    sys.exit(run_demo(console, actor_name(None), load_settings(config)))
 
 
 from pausepoint.cli.state import threads_app  # noqa: E402

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from pausepoint.api.auth import check_bind, hash_key, new_key, parse_keys
+from pausepoint.cli.common import ConfigOption, load_settings
 from pausepoint.errors import ConfigurationError
 from pausepoint.settings import Settings
 
@@ -20,13 +21,14 @@ keys_app = typer.Typer(help="API keys for the HTTP server.", no_args_is_help=Tru
 def serve(
     host: Annotated[str | None, typer.Option(help="Address (default PAUSEPOINT_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default PAUSEPOINT_PORT).")] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Serve the JSON API, the chat WebSocket, SSE events and the web page."""
     import uvicorn
 
     from pausepoint.api import create_app
 
-    settings = Settings()
+    settings = load_settings(config)
     host = host or settings.host
     port = settings.port if port is None else port
     try:
