@@ -42,11 +42,12 @@ def test_export_edit_import_from_the_command_line_completes_the_deploy(
 def test_a_bad_state_file_exits_4_naming_the_field(run_cli: RunCli, tmp_path: Path) -> None:
     thread = run_cli("run", "deploy", "--input", DEPLOY, "--json").json()["thread_id"]
     state = run_cli("threads", "export", thread).json()
-    state["steps"]["deploy"]["status"] = "completed"  # but no deployment_result given
+    state["steps"]["deploy"]["status"] = "completed"
+    state["context"]["service"] = "another-api"  # only a completed step's output may change
     path = tmp_path / "state.json"
     path.write_text(json.dumps(state))
 
     refused = run_cli("threads", "import", str(path), "--json")
     assert refused.code == 4
-    assert refused.json()["fields"][0]["loc"] == "context.deployment_result"
+    assert refused.json()["fields"][0]["loc"] == "context.service"
     assert run_cli("show", thread, "--json").json()["status"] == "waiting"

@@ -46,7 +46,10 @@ async def test_export_edit_import_completes_from_the_edited_step(service: Thread
 @pytest.mark.parametrize(
     ("edit", "field"),
     [
-        (lambda s: s["steps"]["deploy"].update(status="completed"), "context.deployment_result"),
+        (
+            lambda s: s["steps"]["deploy"].update(status="completed", payload={"target": "x"}),
+            "steps.deploy.payload",
+        ),
         (
             lambda s: s["steps"].update(nope={"status": "completed", "output_key": "x"}),
             "steps.nope",

@@ -138,16 +138,20 @@ async def test_an_approval_completed_without_output_but_with_an_edited_payload_i
         assert await service.decisions(view.thread_id) == []
 
 
-async def test_a_deploy_marked_completed_without_its_result_says_its_agent_carries_it_out(
+async def test_a_deploy_marked_completed_without_its_result_is_approved_and_carried_out(
     service: ThreadService,
 ) -> None:
     view = await service.start("deploy", DEPLOY, "ann")
+    [pause] = view.pauses
     state = await service.export_state(view.thread_id)
     edited = copy.deepcopy(state)
-    edited["steps"]["deploy"]["status"] = "Completed"
-    with pytest.raises(InvalidInput) as err:
-        await service.import_state(edited, "ann")
-    (field,) = err.value.fields
-    assert field["loc"] == "context.deployment_result"
-    assert "carries an approval out" in field["message"]
-    assert await service.export_state(view.thread_id) == state
+    edited["steps"]["deploy"]["status"] = "Completed"  # the note: injecting the result is optional
+
+    done = await service.import_state(edited, "ann")
+
+    assert done.status is ThreadStatus.COMPLETED
+    assert done.result["deployment_result"]["status"] == "deployed"  # the agent deployed it
+    assert done.steps["verify"]["status"] == "completed"
+    [decision] = await service.decisions(view.thread_id)
+    assert decision.answer == {"decision": "approve", "digest": pause.payload_digest}
+    assert decision.payload_digest == pause.payload_digest

@@ -12,7 +12,7 @@ from pausepoint.persistence.records import ThreadRecord
 from pausepoint.service.decisions import check_may_answer, decision
 from pausepoint.service.pauses import Stop, checkpoint_of
 from pausepoint.service.runs import RunLoop
-from pausepoint.workflows.dag.pauses import imported
+from pausepoint.workflows.dag.pauses import ApproveAsIs, imported
 
 
 async def export(runs: RunLoop, record: ThreadRecord, snapshot: StateSnapshot) -> dict[str, Any]:
@@ -46,15 +46,14 @@ async def import_decisions(
     for interrupt_id, output in plan:
         pause = by_id[interrupt_id]
         check_may_answer(actor, pause, record.owner)
+        if isinstance(output, ApproveAsIs):  # approved as asked: the step's agent carries it out
+            resume: Any = {"decision": "approve", "digest": output.digest}
+            kept = output.digest
+        else:
+            resume, kept = imported(output), digest(output)
         decisions.append(
             decision(
-                record.thread_id,
-                pause,
-                checkpoint_of(snapshot),
-                actor,
-                runs.clock(),
-                imported(output),
-                digest(output),
+                record.thread_id, pause, checkpoint_of(snapshot), actor, runs.clock(), resume, kept
             )
         )
     return decisions

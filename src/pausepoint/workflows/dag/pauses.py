@@ -43,6 +43,14 @@ class Imported:
     output: Any
 
 
+@dataclass(frozen=True, slots=True)
+class ApproveAsIs:
+    """A state file marked an approval step completed without its output: the payload is
+    approved as it was asked, and the step's agent carries it out (design-notes/5)."""
+
+    digest: str
+
+
 def imported(output: Any) -> dict[str, Any]:
     """The resume value that completes a paused step with `output` (state-file import)."""
     return {_IMPORTED: {"output": output}}

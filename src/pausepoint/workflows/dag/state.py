@@ -18,11 +18,12 @@ from langgraph.checkpoint.base import CheckpointTuple
 from langgraph.types import StateSnapshot
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from pausepoint.domain import Decision, Pause, ThreadStatus, ThreadView
+from pausepoint.domain import Decision, Pause, ThreadStatus, ThreadView, digest
 from pausepoint.errors import AlreadyAnswered, InvalidInput
 from pausepoint.forms import validate_answer
 from pausepoint.workflows.dag import results
 from pausepoint.workflows.dag.engine import RECORD_MARK
+from pausepoint.workflows.dag.pauses import ApproveAsIs
 from pausepoint.workflows.dag.spec import WorkflowSpec
 
 FORMAT = "pausepoint/state-v1"
@@ -174,8 +175,8 @@ def plan_import(
 
     The one edit allowed: a paused step marked `completed` (any case: `Completed`), its
     output put in the context under the step's output key. An approval step left without
-    one takes the payload it asked to approve, as if approved as is, unless its agent
-    carries the approval out (`carried_out`: then only its result can complete it).
+    one is approved as it was asked: it takes the payload as its output, or, when its agent
+    carries the approval out (`carried_out`), `ApproveAsIs` (the agent runs on resume).
     Anything else is InvalidInput naming the field; a file whose pause has been answered
     since it was exported is AlreadyAnswered.
     """
@@ -263,13 +264,8 @@ def _output(
             first = errors[0]
             raise _invalid(first["message"], ".".join(filter(None, ["context", key, first["loc"]])))
         return output
-    if pause.kind != "approval" or carried_out:
+    if pause.kind != "approval":
         message = f"step {step_id!r} is marked completed, so its output is needed here"
-        if carried_out:
-            message += (
-                " (its agent carries an approval out: give the result, or answer the pause "
-                "to have it carried out)"
-            )
         raise _invalid(message, f"context.{key}")
     edited = (state.model_extra or {}).get("payload", pause.context)
     if edited != pause.context:
@@ -278,6 +274,8 @@ def _output(
             "give the step's output in the context, or answer with edited_payload",
             f"steps.{step_id}.payload",
         )
+    if carried_out:  # its agent carries the approval out: approve, and it runs
+        return ApproveAsIs(pause.payload_digest or digest(pause.context))
     return pause.context
 
 
