@@ -36,14 +36,15 @@ def input_of(loaded: LoadedGraph) -> tuple[dict[str, Any], type[BaseModel]]:
     """The graph's input JSON Schema (a root `$ref` inlined, so that its fields are at the
     top, as forms read them) and its pydantic model."""
     try:
-        return inline_root(loaded.graph.get_input_jsonschema()), loaded.graph.get_input_schema()
+        schema = relax_unions(loaded.graph.get_input_jsonschema())
+        return inline_root(schema), loaded.graph.get_input_schema()
     except Exception as exc:
         problem = exc
     kind = _input_type(loaded)
     if kind is not None:
         try:
             model = _model_of(kind)
-            return inline_root(model.model_json_schema()), model
+            return inline_root(relax_unions(model.model_json_schema())), model
         except Exception as exc:
             problem = exc
     logger.warning(
@@ -53,6 +54,26 @@ def input_of(loaded: LoadedGraph) -> tuple[dict[str, Any], type[BaseModel]]:
         str(problem).splitlines()[0],
     )
     return {"type": "object"}, AnyObject
+
+
+def relax_unions(schema: Any) -> Any:
+    """`schema` with each `oneOf` that has no discriminator mapping spelled `anyOf`: pydantic
+    writes a union told apart by a function (LangChain's `AnyMessage`) as `oneOf`, but takes a
+    value that fits several branches (`{"role": "user", "content": ...}`), as `anyOf` does."""
+    if isinstance(schema, list):
+        return [relax_unions(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: relax_unions(v) for k, v in schema.items()}
+    mapping = (
+        (schema.get("discriminator") or {}).get("mapping")
+        if isinstance(schema.get("discriminator"), dict)
+        else None
+    )
+    if "oneOf" in out and not mapping:
+        out["anyOf"] = out.pop("oneOf")
+        out.pop("discriminator", None)
+    return out
 
 
 def inline_root(schema: dict[str, Any]) -> dict[str, Any]:
