@@ -18,7 +18,7 @@ RunCli = Callable[..., Any]
 
 TEAM_APP = Path(__file__).resolve().parents[1] / "workflows" / "team_app"
 TEAM_CONFIG = str(TEAM_APP / "langgraph.json")
-TEAM_GRAPHS = {"expense", "triage", "writer", "survey", "receipts"}
+TEAM_GRAPHS = {"expense", "triage", "writer", "survey", "receipts", "mailer"}
 EXPENSE = json.dumps({"employee": "ana", "amount": 120.5, "reason": "train tickets"})
 GREETER = """
 from typing import TypedDict
@@ -71,6 +71,32 @@ def test_a_team_graph_runs_and_is_answered_from_another_folder_with_config(
     assert shown.json()["result"] == done.json()["result"]
     log = run_cli("decisions", thread, "--config", TEAM_CONFIG, "--json")
     assert [d["answer"] for d in log.json()["decisions"]] == [{"approved": True, "note": "ok"}]
+
+
+def test_the_langchain_agents_tool_review_is_rejected_in_words_with_config(
+    run_cli: RunCli,
+) -> None:
+    ask = json.dumps(
+        {"messages": [{"role": "user", "content": "email ann@example.com about Lunch"}]}
+    )
+    started = run_cli("run", "mailer", "--input", ask, "--config", TEAM_CONFIG, "--json")
+    assert started.code == 0, started.stderr
+    [pause] = started.json()["pauses"]
+    assert [a["label"] for a in pause["actions"]] == ["Approve", "Edit", "Reject"]
+
+    done = run_cli(
+        "answer",
+        started.json()["thread_id"],
+        "reject: not today",
+        "--config",
+        TEAM_CONFIG,
+        "--json",
+    )
+
+    assert done.code == 0, done.stderr
+    assert done.json()["status"] == "completed", done.json()["error"]
+    last = done.json()["result"]["messages"][-1]["content"]
+    assert last == "Done. User rejected the tool call for `send_email` with reason: not today"
 
 
 def test_without_config_the_team_graph_is_not_served_here(run_cli: RunCli) -> None:
