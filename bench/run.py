@@ -27,6 +27,7 @@ BEGIN, END = "<!-- make bench: begin -->", "<!-- make bench: end -->"
 BENCHES: list[list[str]] = [
     ["bench/story_latency.py", "--rounds", "300"],
     ["bench/http_latency.py", "--rounds", "300", "--langgraph-dev", "10"],
+    ["bench/team_latency.py", "--rounds", "200"],
     ["bench/a2a_latency.py", "30"],
     ["bench/inbox.py", "--threads", "10000", "100000", "--queries", "1000"],
     ["bench/dag_readiness.py", "--runs", "20"],
