@@ -228,6 +228,27 @@ async def test_a_text_reply_rejects_with_its_reason(team: Settings) -> None:
     ]
 
 
+async def test_a_decision_word_the_tool_does_not_allow_is_refused_not_taken_as_a_reason(
+    team: Settings,
+) -> None:
+    paused = await start(team, "delete the draft Old plan")  # approve or reject only
+
+    async with ThreadService.open(team, chat_model=None) as service:
+        door = Door(service, "ann")
+        refusals = []
+        for text in ("edit", "Edit: subject New plan", "respond: deleted it myself", "ignore"):
+            with pytest.raises(InvalidAnswer) as refused:
+                await door.reply(paused.thread_id, text)
+            refusals.append(refused.value)
+        assert await service.get(paused.thread_id) == paused
+        assert await service.decisions(paused.thread_id) == []
+        done = await door.reply(paused.thread_id, "approve")
+
+    assert refusals[0].fields == [{"loc": "type", "message": "'edit' is not allowed here"}]
+    assert all("choose one of: Approve, Reject: <message>" in r.detail for r in refusals)
+    assert tool_results(done) == [("delete_draft", "Deleted the draft 'Old plan'", "success")]
+
+
 async def test_a_message_given_as_role_and_content_starts_the_agent(team: Settings) -> None:
     async with ThreadService.open(team, chat_model=None) as service:
         paused = await service.start(

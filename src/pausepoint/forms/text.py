@@ -47,6 +47,25 @@ def _with_field(pause: Pause, form: Form, action: Action, text: str) -> dict[str
         raise _refusal(pause, [{"loc": field, "message": str(exc)}]) from None
 
 
+#: The decisions other tools' reviews are answered with (Agent Inbox's and LangChain's), any of
+#: which a person may type whether or not the pause in front of them allows it.
+DECISION_WORDS = frozenset({"accept", "approve", "edit", "ignore", "reject", "respond", "response"})
+
+
+def _not_allowed(pause: Pause, word: str) -> InvalidAnswer | None:
+    """The refusal of a decision `word` a tool review does not allow (it is not one of its
+    actions), so that "edit" to a review allowing approve and reject is refused rather than
+    taken as a rejection's message; None when `word` is not such a decision."""
+    word = word.strip().lower()
+    if not pause.resume_as or word not in DECISION_WORDS:
+        return None
+    if any(word in _action_names(a) for a in pause.actions):
+        return None
+    choices = ", ".join(a.label + "".join(f": <{f}>" for f in a.fields) for a in pause.actions)
+    problem = {"loc": "type", "message": f"{word!r} is not allowed here"}
+    return _refusal(pause, [problem], f"; choose one of: {choices}")
+
+
 def _action_names(action: Action) -> set[str]:
     names = {action.label.strip().lower()}
     names.update(v.strip().lower() for v in action.answer.values() if isinstance(v, str))
@@ -112,6 +131,8 @@ def answer_from_text(pause: Pause, text: str) -> Any:
     """Map a plain-text reply (a chat message) onto `pause`'s answer; validation comes after.
 
     In order:
+    0. a tool review (another dialect's: Agent Inbox, LangChain's HITL) refuses a decision
+       word it does not allow ("edit" where only approve and reject are);
     1. the text names an action (its label or an answer value, any case: "accept") -> that
        action's answer; "update: make it funnier" -> that action with its one field filled in;
     2. a JSON object -> taken when its keys are the form's fields, and always by a form of
@@ -130,9 +151,11 @@ def answer_from_text(pause: Pause, text: str) -> Any:
     for action in pause.actions:
         if stripped.lower() in _action_names(action):
             return dict(action.answer)
+    head, colon, rest = stripped.partition(":")
+    if (refused := _not_allowed(pause, head if colon else stripped)) is not None:
+        raise refused
     schema = pause.response_schema
     form = Form.of(schema)
-    head, colon, rest = stripped.partition(":")
     if colon:
         for action in pause.actions:
             if head.strip().lower() in _action_names(action) and len(action.fields) == 1:
