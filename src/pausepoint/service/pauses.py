@@ -75,10 +75,15 @@ def in_utc(moment: datetime | None) -> datetime | None:
 class Stop:
     """What a thread's latest checkpoint holds, as far as a view needs it."""
 
-    values: Mapping[str, Any]
+    #: The graph's state: a mapping, or what a functional-API entrypoint returned.
+    values: Any
     pauses: list[Pause]
 
     @classmethod
     def of(cls, snapshot: StateSnapshot) -> Stop:
-        values = snapshot.values if isinstance(snapshot.values, dict) else {}
-        return cls(values, pauses_of(snapshot))
+        return cls(snapshot.values, pauses_of(snapshot))
+
+    @property
+    def state(self) -> Mapping[str, Any]:
+        """The values as a mapping (empty when they are not one)."""
+        return self.values if isinstance(self.values, Mapping) else {}

@@ -126,7 +126,7 @@ class RunLoop:
         self, record: ThreadRecord, stop: Stop, rows: Sequence[PauseRow] | None = None
     ) -> ThreadView:
         workflow, _ = self.workflow(record)
-        values = stop.values
+        values = stop.state
         waiting = record.status is ThreadStatus.WAITING
         pauses = await self.indexed(record, stop.pauses, rows) if waiting else []
         return ThreadView(
@@ -137,7 +137,9 @@ class RunLoop:
             created_at=record.created_at,
             updated_at=record.updated_at,
             pauses=pauses,
-            result=workflow.result(values) if record.status is ThreadStatus.COMPLETED else None,
+            result=(
+                workflow.result(stop.values) if record.status is ThreadStatus.COMPLETED else None
+            ),
             error=record.error,
             steps=dict(values.get("steps", {})) if isinstance(values.get("steps"), dict) else {},
         )

@@ -65,7 +65,8 @@ class Workflow:
     description: str
     build: Builder
     input_model: type[BaseModel]
-    result: Callable[[Mapping[str, Any]], Any]
+    #: The thread's result from its final state (a mapping, or an entrypoint's return value).
+    result: Callable[[Any], Any]
     state_types: tuple[type, ...] = ()
     tags: tuple[str, ...] = ()
     examples: tuple[str, ...] = field(default=())

@@ -76,9 +76,12 @@ def _nodes(names: Any) -> Any:
     return names if names == "*" else list(names)
 
 
-def final_state(values: Mapping[str, Any]) -> Any:
-    """A foreign graph's result: its final state, as JSON (models as their fields)."""
-    return to_jsonable_python(dict(values), fallback=repr)
+def final_state(values: Any) -> Any:
+    """A foreign graph's result: its final state, as JSON (models as their fields); for a
+    functional-API entrypoint, what it returned (a string, a list, a model ...)."""
+    if isinstance(values, Mapping):
+        values = dict(values)
+    return to_jsonable_python(values, fallback=repr)
 
 
 def describe(loaded: LoadedGraph) -> str:
