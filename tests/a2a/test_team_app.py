@@ -18,7 +18,7 @@ from a2a.types.a2a_pb2 import TaskState
 from pausepoint.agents.a2a_parts import data_of
 
 TEAM_APP = Path(__file__).resolve().parents[1] / "workflows" / "team_app"
-TEAM_GRAPHS = {"expense", "triage", "writer", "survey", "receipts", "mailer"}
+TEAM_GRAPHS = {"expense", "triage", "writer", "survey", "receipts", "mailer", "refund"}
 EXPENSE = {"employee": "ana", "amount": 120.5, "reason": "train tickets"}
 INPUT_REQUIRED = TaskState.TASK_STATE_INPUT_REQUIRED
 COMPLETED = TaskState.TASK_STATE_COMPLETED

@@ -22,7 +22,7 @@ from pausepoint.settings import Settings
 from pausepoint.workflows.registry import WorkflowRegistry
 
 TEAM_APP = Path(__file__).resolve().parents[1] / "workflows" / "team_app"
-TEAM_GRAPHS = {"expense", "triage", "writer", "survey", "receipts", "mailer"}
+TEAM_GRAPHS = {"expense", "triage", "writer", "survey", "receipts", "mailer", "refund"}
 EXPENSE = {"employee": "ana", "amount": 120.5, "reason": "train tickets"}
 ASK_EMAIL = "email ann@example.com about Lunch"
 CHROMIUM = "/usr/bin/chromium"

@@ -18,7 +18,7 @@ RunCli = Callable[..., Any]
 
 TEAM_APP = Path(__file__).resolve().parents[1] / "workflows" / "team_app"
 TEAM_CONFIG = str(TEAM_APP / "langgraph.json")
-TEAM_GRAPHS = {"expense", "triage", "writer", "survey", "receipts", "mailer"}
+TEAM_GRAPHS = {"expense", "triage", "writer", "survey", "receipts", "mailer", "refund"}
 EXPENSE = json.dumps({"employee": "ana", "amount": 120.5, "reason": "train tickets"})
 GREETER = """
 from typing import TypedDict

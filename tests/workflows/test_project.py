@@ -33,7 +33,7 @@ from pausepoint.workflows.story import STORY
 
 TEAM_APP = Path(__file__).resolve().parent / "team_app"
 ROOT = Path(__file__).resolve().parents[2]
-TEAM_GRAPHS = {"expense", "triage", "writer", "survey", "receipts", "mailer"}
+TEAM_GRAPHS = {"expense", "triage", "writer", "survey", "receipts", "mailer", "refund"}
 EXPENSE = {"employee": "ana", "amount": 120.5, "reason": "train tickets"}
 
 RunCli = Callable[..., Any]
