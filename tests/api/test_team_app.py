@@ -1,15 +1,19 @@
 """A team's LangGraph app (tests/workflows/team_app, its own langgraph.json) through the HTTP
 door and the web page of a live server: each graph starts over `POST /api/threads`, its pause
 is in the inbox, a wrong answer is a 422 that leaves the thread as it was, a right one resumes
-it and is in the decision log; `GET /api/workflows` lists the graphs with their input schemas;
-the page starts a graph from a form built from its input schema and answers its pause form
-(a typed interrupt's, a plain one's, and the LangChain agent's tool review)."""
+it and is in the decision log; an Agent Inbox request refuses a response type its config
+forbids; a pause taken before a `pausepoint serve` restart is answered after it; `GET
+/api/workflows` lists the graphs with their input schemas; the page starts a graph from a form
+built from its input schema and answers its pause form (a typed interrupt's, a plain one's, and the
+LangChain agent's tool review)."""
 
 from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,7 @@ TEAM_APP = Path(__file__).resolve().parents[1] / "workflows" / "team_app"
 TEAM_GRAPHS = {"expense", "triage", "writer", "survey", "receipts", "mailer", "refund"}
 EXPENSE = {"employee": "ana", "amount": 120.5, "reason": "train tickets"}
 ASK_EMAIL = "email ann@example.com about Lunch"
+REFUND = {"order": "A-17", "amount": 30.0}
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WAIT_MS = 60_000
@@ -241,6 +246,88 @@ async def test_the_agents_tool_review_refuses_a_decision_not_allowed_then_takes_
     rejection = "User rejected the tool call for `delete_draft` with reason: keep it"
     assert tool_results(done.json()["result"]) == [("delete_draft", rejection, "error")]
     assert [d["answer"] for d in log] == [{"decisions": [reject]}]  # what the middleware reads
+
+
+async def test_an_agent_inbox_request_refuses_a_type_its_config_forbids_then_takes_an_edit(
+    server: Any,
+) -> None:
+    async with server.client() as client:
+        started = await client.post("/api/threads", json={"workflow": "refund", "input": REFUND})
+        assert started.status_code == 201, started.text
+        view = started.json()
+        thread = view["thread_id"]
+        [pause] = view["pauses"]
+        in_inbox = await inbox_titles(client)
+
+        ignore = {"type": "ignore"}  # allow_ignore is False
+        refused = await client.post(f"/api/threads/{thread}/answers", json={"answer": ignore})
+        after = (await client.get(f"/api/threads/{thread}")).json()
+        log_after_refusal = (await client.get(f"/api/threads/{thread}/decisions")).json()
+
+        edit = {"type": "edit", "args": {"order": "A-17", "amount": 20}}
+        done = await client.post(f"/api/threads/{thread}/answers", json={"answer": edit})
+        log = (await client.get(f"/api/threads/{thread}/decisions")).json()["decisions"]
+
+    assert (pause["kind"], pause["title"]) == ("review", "Refund 30.00 to order A-17?")
+    assert [a["label"] for a in pause["actions"]] == ["Accept", "Edit", "Respond"]
+    assert in_inbox[thread] == "Refund 30.00 to order A-17?"
+    assert (refused.status_code, refused.json()["error"]) == (422, "invalid_answer")
+    assert refused.json()["fields"] == [
+        {"loc": "type", "message": "must be one of ['accept', 'edit', 'response'], not 'ignore'"}
+    ]
+    assert after == view
+    assert log_after_refusal["decisions"] == []
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "completed", done.json()["error"]
+    assert done.json()["result"]["refund"] == {"order": "A-17", "amount": 20}
+    # what the graph got: Agent Inbox's list of one HumanResponse, the edit as an ActionRequest
+    edited = {"action": "issue_refund", "args": {"order": "A-17", "amount": 20}}
+    assert [d["answer"] for d in log] == [[{"type": "edit", "args": edited}]]
+
+
+# a `pausepoint serve` process, stopped and started again on the same database
+
+
+@asynccontextmanager
+async def serving_team_app(
+    background: Any, cli_env: dict[str, str], cwd: Path, name: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    """`pausepoint serve --config <team app>` as a process on the test's database, once it
+    lists its workflows: a client on it. The process stops when the block ends."""
+
+    def command(port: int) -> list[str]:
+        serve = ["serve", "--host", "127.0.0.1", "--port", str(port)]
+        return [sys.executable, "-m", "pausepoint", *serve, "--config", str(TEAM_APP)]
+
+    async def listing(client: httpx.AsyncClient) -> bool | None:
+        return True if (await client.get("/api/workflows")).is_success else None
+
+    async with background(name, command, cwd=cwd, env=cli_env, ready=listing) as (url, _):
+        client = httpx.AsyncClient(base_url=url, timeout=60)  # on the URL the server got
+        async with client:
+            yield client
+
+
+async def test_a_refund_paused_before_a_restart_is_answered_over_http_after_it(
+    background: Any, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    async with serving_team_app(background, cli_env, tmp_path, "serve-before") as client:
+        started = await client.post("/api/threads", json={"workflow": "refund", "input": REFUND})
+    assert started.status_code == 201, started.text
+    thread = started.json()["thread_id"]
+
+    async with serving_team_app(background, cli_env, tmp_path, "serve-after") as client:
+        shown = (await client.get(f"/api/threads/{thread}")).json()
+        done = await client.post(
+            f"/api/threads/{thread}/answers", json={"answer": {"type": "accept"}}
+        )
+        waiting = await inbox_titles(client)
+
+    assert (shown["status"], shown["pauses"]) == ("waiting", started.json()["pauses"])
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "completed", done.json()["error"]
+    assert done.json()["result"]["refund"] == {"order": "A-17", "amount": 30.0}
+    assert thread not in waiting
 
 
 # the web page, in headless Chromium
