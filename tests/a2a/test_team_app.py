@@ -1,12 +1,14 @@
 """A team's LangGraph app (tests/workflows/team_app) through the A2A door: `pausepoint serve
 --config` on it puts a skill per graph on the agent card, and the real a2a-sdk client starts a
 graph and answers its pause (a wrong answer first, which changes nothing): the typed expense
-approval, a graph started from text alone, and the LangChain agent's tool review."""
+approval, a graph started from text alone, the LangChain agent's tool review, and an Agent
+Inbox request answered in words; a task paused before the server restarts is answered after."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +22,17 @@ from pausepoint.agents.a2a_parts import data_of
 TEAM_APP = Path(__file__).resolve().parents[1] / "workflows" / "team_app"
 TEAM_GRAPHS = {"expense", "triage", "writer", "survey", "receipts", "mailer", "refund"}
 EXPENSE = {"employee": "ana", "amount": 120.5, "reason": "train tickets"}
+REFUND = {"order": "A-17", "amount": 30.0}
 INPUT_REQUIRED = TaskState.TASK_STATE_INPUT_REQUIRED
 COMPLETED = TaskState.TASK_STATE_COMPLETED
 
 
-@pytest.fixture
-async def team_server(
-    background: Any, cli_env: dict[str, str], tmp_path: Path
+@asynccontextmanager
+async def serving_team_app(
+    background: Any, cli_env: dict[str, str], cwd: Path, name: str = "team-serve"
 ) -> AsyncIterator[str]:
-    """`pausepoint serve --config <team app>` in tmp_path (no langgraph.json there) on the
-    test's database, once its agent card is up: its URL."""
+    """`pausepoint serve --config <team app>` as a process in `cwd` on the test's database,
+    once its agent card is up: its URL. The process stops when the block ends."""
 
     def command(port: int) -> list[str]:
         return [
@@ -48,10 +51,16 @@ async def team_server(
     async def card(client: httpx.AsyncClient) -> bool | None:
         return True if (await client.get("/.well-known/agent-card.json")).is_success else None
 
-    async with background("team-serve", command, cwd=tmp_path, env=cli_env, ready=card) as (
-        url,
-        _,
-    ):
+    async with background(name, command, cwd=cwd, env=cli_env, ready=card) as (url, _):
+        yield url
+
+
+@pytest.fixture
+async def team_server(
+    background: Any, cli_env: dict[str, str], tmp_path: Path
+) -> AsyncIterator[str]:
+    """The team app served in tmp_path (no langgraph.json there): its URL."""
+    async with serving_team_app(background, cli_env, tmp_path) as url:
         yield url
 
 
@@ -140,3 +149,38 @@ async def test_the_langchain_agents_tool_review_refuses_an_edit_and_takes_a_reje
     assert tools == [
         ("delete_draft", "User rejected the tool call for `delete_draft` with reason: keep it")
     ]
+
+
+async def test_an_agent_inbox_request_is_answered_in_words_with_a_response(
+    team_server: str, connect: Any
+) -> None:
+    a2a = await connect(team_server)
+
+    task = await a2a.send(data={"workflow": "refund", "input": REFUND})
+    assert task.status.state == INPUT_REQUIRED
+    [pause] = a2a.pauses(task)
+    assert pause["title"] == "Refund 30.00 to order A-17?"
+    assert [a["label"] for a in pause["actions"]] == ["Accept", "Edit", "Respond"]
+
+    done = await a2a.send(text="respond: customer called, no refund needed", task=task)
+    assert done.status.state == COMPLETED
+    [result] = data_of(done.artifacts[0].parts)
+    assert result["refund"] is None
+    assert result["note"] == "customer called, no refund needed"
+
+
+async def test_a_refund_paused_before_a_restart_is_answered_over_a2a_after_it(
+    background: Any, cli_env: dict[str, str], tmp_path: Path, connect: Any
+) -> None:
+    async with serving_team_app(background, cli_env, tmp_path, "serve-before") as url:
+        task = await (await connect(url)).send(data={"workflow": "refund", "input": REFUND})
+    assert task.status.state == INPUT_REQUIRED
+
+    async with serving_team_app(background, cli_env, tmp_path, "serve-after") as url:
+        a2a = await connect(url)
+        edit = {"type": "edit", "args": {"order": "A-17", "amount": 25}}
+        done = await a2a.send(data={"answer": edit}, task=task)
+
+    assert done.status.state == COMPLETED, a2a.text(done)
+    [result] = data_of(done.artifacts[0].parts)
+    assert result["refund"] == {"order": "A-17", "amount": 25}
