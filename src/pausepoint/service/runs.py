@@ -25,6 +25,7 @@ from pausepoint.domain import Decision, Pause, ThreadStatus, ThreadView
 from pausepoint.errors import InvalidAnswer, ThreadNotFound
 from pausepoint.persistence.database import Database
 from pausepoint.persistence.records import PauseRow, ThreadRecord
+from pausepoint.service.breakpoints import is_breakpoint, with_breakpoint
 from pausepoint.service.events import EventBus, EventType, ThreadEvent
 from pausepoint.service.pauses import Stop, indexed, pauses_from, row_of
 from pausepoint.settings import Settings
@@ -107,6 +108,7 @@ class RunLoop:
     async def snapshot(self, record: ThreadRecord) -> StateSnapshot:
         workflow, graph = self.workflow(record)
         snapshot = await graph.aget_state(self.config(record.thread_id))
+        snapshot = await with_breakpoint(graph, self.db.saver, snapshot)
         if workflow.inspect is not None:
             saved = await self.db.saver.aget_tuple(snapshot.config)
             values = snapshot.values if isinstance(snapshot.values, dict) else {}
@@ -176,10 +178,14 @@ class RunLoop:
             snapshot = snapshot or await self.snapshot(record)
             return await self.settle(record, snapshot, applied=done)
         resume = {d.interrupt_id: d.answer for d in live}
+        # A static breakpoint is passed by running on with no input.
+        payload: Command[Any] | None = (
+            None if all(map(is_breakpoint, resume)) else Command(resume=resume)
+        )
         try:
             return await self.run(
                 record,
-                Command(resume=resume),
+                payload,
                 applied=[*resume, *done],
                 known=Known(pending=pending),
                 actor=live[-1].actor,
