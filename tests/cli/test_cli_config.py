@@ -20,6 +20,7 @@ TEAM_APP = Path(__file__).resolve().parents[1] / "workflows" / "team_app"
 TEAM_CONFIG = str(TEAM_APP / "langgraph.json")
 TEAM_GRAPHS = {"expense", "triage", "writer", "survey", "receipts", "mailer", "refund"}
 EXPENSE = json.dumps({"employee": "ana", "amount": 120.5, "reason": "train tickets"})
+REFUND = json.dumps({"order": "A-17", "amount": 30.0})
 GREETER = """
 from typing import TypedDict
 from langgraph.graph import START, StateGraph
@@ -97,6 +98,30 @@ def test_the_langchain_agents_tool_review_is_rejected_in_words_with_config(
     assert done.json()["status"] == "completed", done.json()["error"]
     last = done.json()["result"]["messages"][-1]["content"]
     assert last == "Done. User rejected the tool call for `send_email` with reason: not today"
+
+
+def test_an_agent_inbox_request_refuses_a_forbidden_type_then_is_accepted_with_config(
+    run_cli: RunCli,
+) -> None:
+    started = run_cli("run", "refund", "--input", REFUND, "--config", TEAM_CONFIG, "--json")
+    assert started.code == 0, started.stderr
+    assert started.json()["status"] == "waiting", started.json()["error"]
+    [pause] = started.json()["pauses"]
+    assert pause["title"] == "Refund 30.00 to order A-17?"
+    thread = started.json()["thread_id"]
+
+    ignored = run_cli("answer", thread, '{"type": "ignore"}', "--config", TEAM_CONFIG, "--json")
+    assert ignored.code == 4, ignored.stderr
+    assert ignored.json()["error"] == "invalid_answer"
+    assert ignored.json()["detail"] == (
+        "invalid answer to 'Refund 30.00 to order A-17?': "
+        "type: must be one of ['accept', 'edit', 'response'], not 'ignore'"
+    )
+
+    done = run_cli("answer", thread, "accept", "--config", TEAM_CONFIG, "--json")
+    assert done.code == 0, done.stderr
+    assert done.json()["status"] == "completed", done.json()["error"]
+    assert done.json()["result"]["refund"] == {"order": "A-17", "amount": 30.0}
 
 
 def test_without_config_the_team_graph_is_not_served_here(run_cli: RunCli) -> None:
