@@ -68,19 +68,32 @@ function branches(schema) {
   return out;
 }
 
-function propertySpec(schema, name) {
+function propertySpec(schema, name, root = schema) {
   for (const branch of branches(schema)) {
     const spec = (branch.properties || {})[name];
-    if (spec) return { spec: simplify(spec, schema), required: (branch.required || []).includes(name) };
+    const required = (branch.required || []).includes(name);
+    if (spec) return { spec: simplify(spec, root), required };
   }
   return { spec: { type: "string" }, required: true };
+}
+
+// the branch of a tagged union an action answers (its `type`), else the whole schema
+function variantFor(schema, action) {
+  const type = (action.answer || {}).type;
+  if (type === undefined) return schema;
+  return branches(schema).find((b) => ((b.properties || {}).type || {}).const === type) || schema;
 }
 
 function simplify(spec, root) {
   spec = resolve(spec, root);
   if (spec.anyOf) {
     const real = spec.anyOf.map((s) => resolve(s, root)).find((s) => s.type !== "null");
-    return { ...real, title: spec.title, description: spec.description || real.description };
+    return {
+      ...real,
+      title: spec.title,
+      description: spec.description || real.description,
+      default: "default" in spec ? spec.default : real.default,
+    };
   }
   return spec;
 }
@@ -104,6 +117,7 @@ function fieldInput(name, spec, required, prefix) {
     input = el("input", { id, name, type: "text" });
   }
   input.dataset.type = spec.type || "string";
+  fillDefault(input, spec.default);
   return el(
     "div",
     { class: "field" },
@@ -112,6 +126,12 @@ function fieldInput(name, spec, required, prefix) {
     input,
     el("div", { class: "field-error", "data-for": name, role: "alert" }),
   );
+}
+
+function fillDefault(input, value) {
+  if (value === undefined || value === null) return;
+  if (input.type === "checkbox") input.checked = value === true;
+  else input.value = typeof value === "object" ? JSON.stringify(value, null, 2) : String(value);
 }
 
 function readValue(input) {
@@ -281,16 +301,41 @@ function renderPause(view, pause) {
   if (pause.deadline) box.append(el("p", { class: "muted deadline", text: "Answer by " + pause.deadline }));
   box.append(renderContext(pause.context));
   const actions = pause.actions || [];
-  const typed = actions.length
-    ? [...new Set(actions.flatMap((a) => a.fields || []))]
-    : schema.type === "object" || schema.properties ? Object.keys(schema.properties || {}) : ["answer"];
-  for (const name of typed) {
-    const { spec, required } = name === "answer" && !schema.properties ? { spec: schema, required: true } : propertySpec(schema, name);
-    box.append(fieldInput(name, spec, required, `answer-${pause.interrupt_id}-`));
+  const prefix = `answer-${pause.interrupt_id}-`;
+  // actions share a field of the same name and type; Agent Inbox's Edit (args: an object,
+  // prefilled) and Respond (args: text) get one each
+  const shared = new Map();
+  const inputsOf = new Map();
+  for (const action of actions) {
+    const inputs = {};
+    for (const name of action.fields || []) {
+      const { spec, required } = propertySpec(variantFor(schema, action), name, schema);
+      const key = name + ":" + (spec.type || "string");
+      if (!shared.has(key)) {
+        const taken = [...shared.keys()].some((k) => k.startsWith(name + ":"));
+        const id = prefix + (taken ? action.answer.type + "-" : "");
+        const field = fieldInput(name, spec, required, id);
+        shared.set(key, field.querySelector("input, textarea, select"));
+        box.append(field);
+      }
+      inputs[name] = shared.get(key);
+    }
+    inputsOf.set(action, inputs);
+  }
+  if (!actions.length) {
+    const typed = schema.type === "object" || schema.properties
+      ? Object.keys(schema.properties || {})
+      : ["answer"];
+    for (const name of typed) {
+      const { spec, required } = name === "answer" && !schema.properties
+        ? { spec: schema, required: true }
+        : propertySpec(schema, name);
+      box.append(fieldInput(name, spec, required, prefix));
+    }
   }
   const error = el("div", { class: "error pause-error", role: "alert" });
   const buttons = el("div", { class: "actions" });
-  const submit = (action) => submitPause(view, pause, box, error, action);
+  const submit = (action) => submitPause(view, pause, box, error, action, inputsOf.get(action));
   if (actions.length) {
     actions.forEach((action, index) =>
       buttons.append(el("button", { type: "button", class: index ? "secondary" : "", text: action.label, onclick: () => submit(action) })),
@@ -302,15 +347,18 @@ function renderPause(view, pause) {
   return box;
 }
 
-function collectAnswer(box, pause, action) {
-  const values = {};
-  for (const node of box.querySelectorAll("input, textarea, select")) values[node.name] = readValue(node);
+function collectAnswer(box, pause, action, inputs) {
   if (action) {
     const answer = { ...action.answer };
-    for (const name of action.fields || []) {
-      if (values[name] !== undefined) answer[name] = values[name];
+    for (const [name, input] of Object.entries(inputs)) {
+      const value = readValue(input);
+      if (value !== undefined) answer[name] = value;
     }
     return answer;
+  }
+  const values = {};
+  for (const node of box.querySelectorAll("input, textarea, select")) {
+    values[node.name] = readValue(node);
   }
   const schema = pause.response_schema || {};
   if (!schema.properties) return values.answer;
@@ -322,8 +370,8 @@ function collectAnswer(box, pause, action) {
   return answer;
 }
 
-async function submitPause(view, pause, box, error, action) {
-  const answer = collectAnswer(box, pause, action);
+async function submitPause(view, pause, box, error, action, inputs) {
+  const answer = collectAnswer(box, pause, action, inputs);
   busy = true;
   box.querySelectorAll("button").forEach((b) => (b.disabled = true));
   try {
