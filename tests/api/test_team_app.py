@@ -4,8 +4,8 @@ is in the inbox, a wrong answer is a 422 that leaves the thread as it was, a rig
 it and is in the decision log; an Agent Inbox request refuses a response type its config
 forbids; a pause taken before a `pausepoint serve` restart is answered after it; `GET
 /api/workflows` lists the graphs with their input schemas; the page starts a graph from a form
-built from its input schema and answers its pause form (a typed interrupt's, a plain one's, and the
-LangChain agent's tool review)."""
+built from its input schema and answers its pause form (a typed interrupt's, a plain one's, the
+LangChain agent's tool review, an Agent Inbox request's Edit prefilled with its args)."""
 
 from __future__ import annotations
 
@@ -358,6 +358,25 @@ def open_start_form(page: Any, url: str, workflow: str) -> None:
     page.select_option("#workflow", workflow)
 
 
+def form_json(pause: Any, label: str) -> Any:
+    """The JSON in the pause form's field labelled `label`."""
+    return json.loads(pause.get_by_label(label, exact=True).input_value())
+
+
+def start_refund(page: Any, url: str) -> Any:
+    """Start the refund of 30.00 to order A-17 from its input form: its pause, once shown."""
+    from playwright.sync_api import expect
+
+    open_start_form(page, url, "refund")
+    page.fill("#input-order", "A-17")
+    page.fill("#input-amount", "30")
+    page.click("#start-button")
+    pause = page.locator(".pause")
+    expect(pause.locator("h3")).to_have_text("Refund 30.00 to order A-17?")
+    expect(pause.get_by_role("button")).to_have_text(["Accept", "Edit", "Respond"])
+    return pause
+
+
 def test_the_page_starts_the_expense_graph_from_its_input_form_and_approves_it(
     server: Any, page: Any, tmp_path: Path
 ) -> None:
@@ -433,6 +452,7 @@ def test_the_page_starts_the_langchain_agent_and_rejects_its_tool_call_with_a_re
     pause = page.locator(".pause")
     expect(pause.locator("h3")).to_have_text("Tool execution requires approval")
     expect(pause.get_by_role("button")).to_have_text(["Approve", "Edit", "Reject"])
+    assert form_json(pause, "Arguments") == {"to": "ann@example.com", "subject": "Lunch"}
     page.screenshot(path=str(tmp_path / "mailer-review.png"), full_page=True)
     pause.locator("[name=message]").fill("not today")
     pause.get_by_role("button", name="Reject").click()
@@ -441,3 +461,33 @@ def test_the_page_starts_the_langchain_agent_and_rejects_its_tool_call_with_a_re
     result = json.loads(page.locator("#result-text").inner_text())
     rejection = "User rejected the tool call for `send_email` with reason: not today"
     assert tool_results(result) == [("send_email", rejection, "error")]
+
+
+def test_the_page_prefills_an_agent_inbox_edit_with_the_requests_args(
+    server: Any, page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    pause = start_refund(page, server.url)
+    assert form_json(pause, "Arguments") == {"order": "A-17", "amount": 30}
+    expect(pause.get_by_label("Response", exact=True)).to_have_value("")  # a field of its own
+    page.screenshot(path=str(tmp_path / "refund-review.png"), full_page=True)
+
+    pause.get_by_label("Arguments", exact=True).fill('{"order": "A-17", "amount": 20}')
+    pause.get_by_role("button", name="Edit").click()
+
+    expect(page.locator("#thread-status")).to_have_text("completed")
+    result = json.loads(page.locator("#result-text").inner_text())
+    assert result["refund"] == {"order": "A-17", "amount": 20}
+
+
+def test_the_page_answers_an_agent_inbox_request_with_a_response(server: Any, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    pause = start_refund(page, server.url)
+    pause.get_by_label("Response", exact=True).fill("customer called, no refund needed")
+    pause.get_by_role("button", name="Respond").click()
+
+    expect(page.locator("#thread-status")).to_have_text("completed")
+    result = json.loads(page.locator("#result-text").inner_text())
+    assert (result["refund"], result["note"]) == (None, "customer called, no refund needed")
