@@ -109,6 +109,15 @@ class Decision(BaseModel):
 SYSTEM_DEADLINE = "system:deadline"
 
 
+class Progress(BaseModel):
+    """What a running thread is doing: the node running and the latest text it reported
+    (`get_stream_writer()`), as of `at`."""
+
+    node: str | None = None
+    text: str | None = None
+    at: datetime
+
+
 class ThreadView(BaseModel):
     """A thread as a door shows it."""
 
@@ -122,6 +131,9 @@ class ThreadView(BaseModel):
     result: Any = None
     error: str | None = None
     steps: dict[str, Any] = Field(default_factory=dict, description="Per-step states, if any.")
+    progress: Progress | None = Field(
+        default=None, description="While running: the node and what it last reported."
+    )
 
 
 class ThreadSummary(BaseModel):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any, NoReturn
 
+from pydantic_core import PydanticSerializationError, to_jsonable_python
+
 from pausepoint.errors import InvalidRequest
 
 #: How deep a document may nest (answers are then held to forms.MAX_ANSWER_DEPTH).
@@ -60,3 +62,11 @@ def parse_json(data: bytes | str, what: str = "request body") -> Any:
     if too_deep:
         raise InvalidRequest(f"{what} is nested deeper than {MAX_DEPTH} levels")
     return value
+
+
+def json_or_none(value: Any) -> Any:
+    """`value` as JSON values, or None if it is not JSON (objects a Python caller passed)."""
+    try:
+        return to_jsonable_python(value)
+    except PydanticSerializationError:
+        return None

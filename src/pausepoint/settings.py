@@ -34,6 +34,14 @@ class Settings(BaseSettings):
         gt=0,
         description="How long a process may hold a thread before others retake it.",
     )
+    max_runs: int = Field(
+        default=16, ge=1, description="How many runs a server runs at once (the rest queue)."
+    )
+    run_timeout: float | None = Field(
+        default=None,
+        gt=0,
+        description="Seconds a run may take before it fails (unset: no limit).",
+    )
     postgres_pool_size: int = Field(
         default=10,
         ge=2,

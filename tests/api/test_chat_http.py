@@ -32,6 +32,7 @@ async def test_chat_pends_for_user_input_then_completes_on_continue(server: Any)
         "task_agent_pairs": [],
         "error_message": None,
         "pauses": [],
+        "progress": None,
     }
 
 

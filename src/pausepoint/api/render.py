@@ -28,6 +28,10 @@ _EVENT_STATUS = {
     "completed": "COMPLETED",
     "failed": "FAILED",
     "cancelled": "CANCELLED",
+    "node_started": "RUNNING",
+    "node_finished": "RUNNING",
+    "progress": "RUNNING",
+    "tokens": "RUNNING",
 }
 
 
@@ -86,6 +90,7 @@ def chat_response(view: ThreadView) -> ChatResponse:
         task_agent_pairs=pairs if isinstance(pairs, list) else [],
         error_message=error,
         pauses=view.pauses,
+        progress=view.progress,
     )
 
 
@@ -94,11 +99,28 @@ def orchestrator_status(view: ThreadView) -> OrchestratorStatus:
     return OrchestratorStatus(
         task_id=view.thread_id,
         status=status,
+        message=status_text(view, error),
         prompt=question_of(view.pauses[0]) if view.pauses else None,
         pauses=view.pauses,
+        progress=view.progress,
         result=view.result,
         error=error,
     )
+
+
+def status_text(view: ThreadView, error: str | None = None) -> str:
+    """Where the thread stands, in words (design-notes/1): what a running graph last
+    reported, the pause waiting, the end."""
+    if view.status is ThreadStatus.RUNNING:
+        progress = view.progress
+        if progress is not None and progress.text:
+            return progress.text
+        return f"Running {progress.node}…" if progress and progress.node else "Running…"
+    if view.status is ThreadStatus.WAITING and view.pauses:
+        return f"Waiting for your review: {view.pauses[0].title}"
+    if error:
+        return f"{view.status.value.capitalize()}: {error}"
+    return view.status.value.capitalize()
 
 
 def _field(name: str, spec: dict[str, Any], required: bool) -> dict[str, Any]:
@@ -189,6 +211,8 @@ def event_message(event: ThreadEvent) -> dict[str, Any]:
         "actor": event.actor,
         "data": event.data,
     }
+    if event.type == "progress" and isinstance(event.data.get("text"), str):
+        message["message"] = event.data["text"]  # design-notes/1's status text
     if event.pause is not None:
         message["pause"] = event.pause.model_dump(mode="json")
         message["prompt"] = question_of(event.pause)

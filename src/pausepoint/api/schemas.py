@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pausepoint.agents.cards import AgentCard
-from pausepoint.domain import Decision, InboxItem, Pause, ThreadSummary
+from pausepoint.domain import Decision, InboxItem, Pause, Progress, ThreadSummary
 
 
 def _examples(*examples: dict[str, Any]) -> ConfigDict:
@@ -145,6 +145,9 @@ class ChatResponse(BaseModel):
     task_agent_pairs: list[Any] = Field(default_factory=list)
     error_message: str | None = None
     pauses: list[Pause] = Field(default_factory=list)
+    progress: Progress | None = Field(
+        default=None, description="While running: the node and what it last reported."
+    )
 
 
 # compatibility (design-notes/1 and 3)
@@ -171,8 +174,14 @@ class OrchestratorStatus(BaseModel):
 
     task_id: str
     status: str
+    message: str = Field(
+        default="",
+        description='The status in words: "Running validation…", "Waiting for your review: '
+        '…", "Completed".',
+    )
     prompt: str | None = None
     pauses: list[Pause] = Field(default_factory=list)
+    progress: Progress | None = None
     result: Any = None
     error: str | None = None
 

@@ -60,18 +60,33 @@ class MemoryStore:
         self._decisions: dict[tuple[str, str, str], Decision] = {}
         self._pauses: dict[tuple[str, str], _Indexed] = {}
         self._leases: dict[str, tuple[str, float]] = {}
+        self._inputs: dict[str, Any] = {}
 
     async def close(self) -> None:
         """Nothing to let go of."""
 
     # threads
 
-    async def create_thread(self, record: ThreadRecord) -> None:
+    async def create_thread(self, record: ThreadRecord, input: Any = None) -> None:
         if record.thread_id in self._threads:
             raise Conflict(f"thread {record.thread_id!r} already exists")
         self._threads[record.thread_id] = replace(
-            record, created_at=_utc(record.created_at), updated_at=_utc(record.updated_at)
+            record,
+            created_at=_utc(record.created_at),
+            updated_at=_utc(record.updated_at),
+            progress=None,
         )
+        if input is not None:
+            self._inputs[record.thread_id] = json.loads(json.dumps(input))
+
+    async def thread_input(self, thread_id: str) -> Any:
+        return self._inputs.get(thread_id)
+
+    async def set_progress(self, thread_id: str, progress: dict[str, Any]) -> None:
+        record = self._threads.get(thread_id)
+        if record is not None and record.status is ThreadStatus.RUNNING:
+            stored = json.loads(json.dumps(progress))
+            self._threads[thread_id] = replace(record, progress=stored)
 
     async def get_thread(self, thread_id: str) -> ThreadRecord | None:
         return self._threads.get(thread_id)
@@ -108,7 +123,7 @@ class MemoryStore:
         # From here on no await: the whole change is one step on the event loop.
         record = self._threads.get(thread_id)
         if record is not None:
-            record = replace(record, status=status, updated_at=at, error=error)
+            record = replace(record, status=status, updated_at=at, error=error, progress=None)
             self._threads[thread_id] = record
         for logged, d in list(self._decisions.items()):
             if logged[0] == thread_id and logged[1] in applied and d.applied_at is None:
@@ -143,10 +158,24 @@ class MemoryStore:
 
     # decision log
 
-    async def record_decisions(self, decisions: Sequence[Decision]) -> None:
+    async def record_decisions(
+        self, decisions: Sequence[Decision], running_since: datetime | None = None
+    ) -> None:
         keys = [(d.thread_id, d.interrupt_id, d.checkpoint_id) for d in decisions]
         if len(set(keys)) < len(keys) or any(key in self._decisions for key in keys):
             raise AlreadyAnswered("this pause has already been answered; nothing was recorded")
+        if running_since is not None and decisions:
+            thread_id = decisions[0].thread_id
+            record = self._threads.get(thread_id)
+            if record is not None:
+                self._threads[thread_id] = replace(
+                    record,
+                    status=ThreadStatus.RUNNING,
+                    updated_at=_utc(running_since),
+                    progress=None,
+                )
+            for d in decisions:
+                self._pauses.pop((thread_id, d.interrupt_id), None)
         for key, d in zip(keys, decisions, strict=True):
             self._decisions[key] = d.model_copy(
                 update={

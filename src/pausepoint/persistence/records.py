@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pausepoint.domain import Decision, Pause, ThreadStatus
 
@@ -17,6 +18,9 @@ class ThreadRecord:
     created_at: datetime
     updated_at: datetime
     error: str | None = None
+    #: What the running graph last said it is doing (`{"node", "text", "at"}`), written now
+    #: and then by the process running it; None once the run has stopped.
+    progress: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,15 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from pausepoint.domain import Decision, InboxItem, ThreadStatus
 from pausepoint.persistence.records import PauseRow, ThreadRecord, ThreadState
 
 
 class Store(Protocol):
-    async def create_thread(self, record: ThreadRecord) -> None:
-        """Insert the thread; Conflict if one with its id exists."""
+    async def create_thread(self, record: ThreadRecord, input: Any = None) -> None:
+        """Insert the thread with the JSON `input` it starts on; Conflict if one with its id
+        exists."""
+        ...
+
+    async def thread_input(self, thread_id: str) -> Any:
+        """The input the thread was started on (None if it has none, or no thread)."""
+        ...
+
+    async def set_progress(self, thread_id: str, progress: dict[str, Any]) -> None:
+        """Record what a running thread is doing now (a thread no longer running keeps
+        none: `set_status` clears it)."""
         ...
 
     async def get_thread(self, thread_id: str) -> ThreadRecord | None: ...
@@ -45,8 +55,13 @@ class Store(Protocol):
         rows exactly these; mark the decisions for the `applied` interrupt ids applied."""
         ...
 
-    async def record_decisions(self, decisions: Sequence[Decision]) -> None:
-        """Insert all or none; raise AlreadyAnswered if any pause already has a decision."""
+    async def record_decisions(
+        self, decisions: Sequence[Decision], running_since: datetime | None = None
+    ) -> None:
+        """Insert all or none; raise AlreadyAnswered if any pause already has a decision.
+        With `running_since`, in the same transaction the thread (all decisions are for one)
+        is marked running as of then, and the answered pauses leave the pause index: the run
+        that applies them goes on in the background."""
         ...
 
     async def decisions(self, thread_id: str) -> list[Decision]: ...

@@ -43,12 +43,22 @@ class Door:
         return await self.service.export_state(thread_id)
 
     async def start(
-        self, workflow: str, input: Mapping[str, Any], *, thread_id: str | None = None
+        self,
+        workflow: str,
+        input: Mapping[str, Any],
+        *,
+        thread_id: str | None = None,
+        wait: float | None = None,
     ) -> ThreadView:
-        return await self.service.start(workflow, input, self.actor, thread_id=thread_id)
+        return await self.service.start(workflow, input, self.actor, thread_id=thread_id, wait=wait)
 
     async def answer(
-        self, thread_id: str, answer: Any, *, interrupt_id: str | None = None
+        self,
+        thread_id: str,
+        answer: Any,
+        *,
+        interrupt_id: str | None = None,
+        wait: float | None = None,
     ) -> ThreadView:
         """Answer one pause (`interrupt_id` may be left out when exactly one is pending: the
         answer is bound to the pause pending now, see ThreadService.answer)."""
@@ -57,16 +67,23 @@ class Door:
                 interrupt_id = await self.service.pending_pause(thread_id)
         async with self._refusals(thread_id, [interrupt_id]):
             return await self.service.answer(
-                thread_id, answer, self.actor, interrupt_id=interrupt_id
+                thread_id, answer, self.actor, interrupt_id=interrupt_id, wait=wait
             )
 
-    async def resume(self, thread_id: str, answers: Mapping[str, Any]) -> ThreadView:
+    async def resume(
+        self, thread_id: str, answers: Mapping[str, Any], *, wait: float | None = None
+    ) -> ThreadView:
         """Answer several pauses at once, keyed by interrupt id."""
         async with self._refusals(thread_id, list(answers)):
-            return await self.service.resume(thread_id, answers, self.actor)
+            return await self.service.resume(thread_id, answers, self.actor, wait=wait)
 
     async def reply(
-        self, thread_id: str, text: str, *, interrupt_id: str | None = None
+        self,
+        thread_id: str,
+        text: str,
+        *,
+        interrupt_id: str | None = None,
+        wait: float | None = None,
     ) -> ThreadView:
         """Answer a waiting thread with plain text, mapped onto its pause's form: the pause
         `interrupt_id` (the one the person was shown), else the one that waits for them."""
@@ -79,9 +96,9 @@ class Door:
         else:
             pause = pause_for(view.pauses, view.owner, self.actor)
         if pause is None:
-            return await self.answer(thread_id, text)
+            return await self.answer(thread_id, text, wait=wait)
         value = answer_from_text(pause, text)
-        return await self.answer(thread_id, value, interrupt_id=pause.interrupt_id)
+        return await self.answer(thread_id, value, interrupt_id=pause.interrupt_id, wait=wait)
 
     async def start_or_reply(
         self,
@@ -90,6 +107,7 @@ class Door:
         thread_id: str | None,
         *,
         extra: Mapping[str, Any] | None = None,
+        wait: float | None = None,
     ) -> ThreadView:
         """A chat message: a new conversation (its input the prompt and `extra`), or the reply
         to a waiting one with that id."""
@@ -101,8 +119,9 @@ class Door:
             if existing is not None:
                 if not may_see(self.actor, existing.owner, existing.pauses):
                     raise ThreadNotFound(f"no thread {thread_id!r}")
-                return await self.reply(thread_id, prompt)
-        return await self.start(workflow, {"prompt": prompt, **(extra or {})}, thread_id=thread_id)
+                return await self.reply(thread_id, prompt, wait=wait)
+        prompted = {"prompt": prompt, **(extra or {})}
+        return await self.start(workflow, prompted, thread_id=thread_id, wait=wait)
 
     async def cancel(self, thread_id: str) -> ThreadView:
         await self.get(thread_id)

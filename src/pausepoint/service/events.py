@@ -11,14 +11,32 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from pausepoint.domain import Pause, ThreadStatus
+from pausepoint.domain import Pause, Progress, ThreadStatus
 from pausepoint.service.decisions import audience
 
 logger = logging.getLogger(__name__)
 
 EventType = Literal[
-    "started", "paused", "answered", "resumed", "completed", "failed", "cancelled", "step"
+    "started",
+    "paused",
+    "answered",
+    "resumed",
+    "completed",
+    "failed",
+    "cancelled",
+    "step",
+    # while a run goes on (service/streaming.py): a node starting and finishing, what the
+    # graph reports with get_stream_writer(), a chat model's tokens (batched)
+    "node_started",
+    "node_finished",
+    "progress",
+    "tokens",
 ]
+
+#: The events of a run going on: for the thread's owner and whoever's answer it runs on.
+RUN_EVENTS = frozenset({"resumed", "node_started", "node_finished", "progress", "tokens"})
+#: The events after which a thread is no longer running.
+STOPS = frozenset({"paused", "completed", "failed", "cancelled"})
 
 
 class ThreadEvent(BaseModel):
@@ -33,8 +51,20 @@ class ThreadEvent(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
     def audience(self) -> set[str]:
-        """Who may receive this event: the thread's owner and the pause's assignee."""
-        return audience(self.owner, [self.pause] if self.pause is not None else [])
+        """Who may receive this event: the thread's owner and the pause's assignee (a run's
+        events: also whoever's answer it runs on)."""
+        people = audience(self.owner, [self.pause] if self.pause is not None else [])
+        if self.type in RUN_EVENTS and self.actor:
+            people.add(self.actor)
+        return people
+
+    def progress(self) -> Progress | None:
+        """The thread's progress as of this event, if it says any."""
+        if self.type == "node_started":
+            return Progress(node=self.data.get("node"), at=self.at)
+        if self.type == "progress":
+            return Progress(node=self.data.get("node"), text=self.data.get("text"), at=self.at)
+        return None
 
 
 class EventBus:
@@ -43,8 +73,20 @@ class EventBus:
     def __init__(self, queue_size: int = 1000) -> None:
         self._queues: set[asyncio.Queue[ThreadEvent]] = set()
         self._queue_size = queue_size
+        self._progress: dict[str, Progress] = {}
+
+    def progress(self, thread_id: str) -> Progress | None:
+        """The latest progress of a thread running here (or, on Postgres, anywhere)."""
+        return self._progress.get(thread_id)
 
     def publish(self, event: ThreadEvent) -> None:
+        if (progress := event.progress()) is not None:
+            latest = self._progress.get(event.thread_id)
+            if progress.text is None and latest is not None and latest.node == progress.node:
+                progress = latest.model_copy(update={"at": progress.at})
+            self._progress[event.thread_id] = progress
+        elif event.type in STOPS:
+            self._progress.pop(event.thread_id, None)
         for queue in list(self._queues):
             if queue.full():
                 logger.warning("event subscriber is full; dropping its oldest event")

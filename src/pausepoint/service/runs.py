@@ -7,10 +7,11 @@ is then built from what the run already knows, reading back only what it does no
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -21,13 +22,14 @@ from langgraph.pregel import Pregel
 from langgraph.types import Command, GraphOutput, StateSnapshot
 from pydantic import ValidationError
 
-from pausepoint.domain import Decision, Pause, ThreadStatus, ThreadView
+from pausepoint.domain import Decision, Pause, Progress, ThreadStatus, ThreadView
 from pausepoint.errors import InvalidAnswer, ThreadNotFound
 from pausepoint.persistence.database import Database
 from pausepoint.persistence.records import PauseRow, ThreadRecord
 from pausepoint.service.breakpoints import is_breakpoint, with_breakpoint
 from pausepoint.service.events import EventBus, EventType, ThreadEvent
 from pausepoint.service.pauses import Stop, indexed, pauses_from, row_of
+from pausepoint.service.streaming import Publish, RunStream, monotonic
 from pausepoint.settings import Settings
 from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry
 
@@ -144,7 +146,17 @@ class RunLoop:
             ),
             error=record.error,
             steps=dict(values.get("steps", {})) if isinstance(values.get("steps"), dict) else {},
+            progress=self.progress(record),
         )
+
+    def progress(self, record: ThreadRecord) -> Progress | None:
+        """A running thread's progress: as this process heard it, else as its row has it."""
+        if record.status is not ThreadStatus.RUNNING:
+            return None
+        heard = self.events.progress(record.thread_id)
+        if heard is None and record.progress is not None:
+            return Progress.model_validate(record.progress)
+        return heard
 
     async def current_view(self, record: ThreadRecord) -> ThreadView:
         return await self.view(record, Stop.of(await self.snapshot(record)))
@@ -199,7 +211,14 @@ class RunLoop:
     ) -> Outcome:
         """Bring a thread a dead process left behind into step with its checkpoint: finish
         a superstep it was in the middle of, or just record where it stands."""
-        if snapshot.created_at is None:  # killed before its first checkpoint: input lost
+        if snapshot.created_at is None:  # stopped before its first checkpoint: start again
+            stored = await self.store.thread_input(record.thread_id)
+            if stored is not None:
+                logger.info("starting thread %s again from its input", record.thread_id)
+                payload = self.workflows.get(record.workflow).parse_input(stored)
+                return await self.run(
+                    record, payload, known=Known(pending=frozenset()), actor=record.owner
+                )
             error = "the process stopped before the thread's first checkpoint; start it again"
             record = await self.set_status(record, ThreadStatus.FAILED, error, [], applied)
             self.publish("failed", record, data={"error": error})
@@ -228,7 +247,16 @@ class RunLoop:
             self.publish("resumed", replace(record, status=ThreadStatus.RUNNING))
         try:
             config = self.config(record.thread_id, actor)
-            output: GraphOutput[Any] = await graph.ainvoke(payload, config, version="v2")
+            stream = RunStream(
+                self._run_event(record, actor), self._store_progress(record), monotonic
+            )
+            async with asyncio.timeout(self.settings.run_timeout):
+                output: GraphOutput[Any] = await stream.run(graph, payload, config)
+        except TimeoutError:
+            error = (
+                f"the run took longer than PAUSEPOINT_RUN_TIMEOUT ({self.settings.run_timeout:g} s)"
+            )
+            logger.warning("thread %s: %s", record.thread_id, error)
         except ValidationError as exc:
             if not is_invalid_resume(exc):
                 raise
@@ -242,7 +270,7 @@ class RunLoop:
         except Exception as exc:
             logger.exception("thread %s failed", record.thread_id)
             error = f"{type(exc).__name__}: {exc}"
-        if error is not None:
+        if error is not None:  # (a timeout's too)
             record = await self.set_status(record, ThreadStatus.FAILED, error, [], applied)
             self.publish("failed", record, data={"error": error})
             return Outcome(record, None)
@@ -313,6 +341,22 @@ class RunLoop:
         return replace(record, status=status, updated_at=now, error=error)
 
     # events and test hooks
+
+    def _run_event(self, record: ThreadRecord, actor: str | None) -> Publish:
+        """Publish what a run of `record` reports, for its owner and `actor`."""
+        running = replace(record, status=ThreadStatus.RUNNING)
+
+        def publish(type: EventType, data: dict[str, Any]) -> None:
+            self.publish(type, running, actor=actor, data=data)
+
+        return publish
+
+    def _store_progress(self, record: ThreadRecord) -> Callable[[dict[str, Any]], Awaitable[None]]:
+        async def store(progress: dict[str, Any]) -> None:
+            at = self.clock().isoformat()
+            await self.store.set_progress(record.thread_id, {**progress, "at": at})
+
+        return store
 
     def publish(
         self,

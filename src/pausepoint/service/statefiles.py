@@ -7,11 +7,13 @@ from typing import Any
 from langgraph.types import StateSnapshot
 
 from pausepoint.domain import Decision, Pause, digest
-from pausepoint.errors import Conflict
+from pausepoint.errors import Conflict, InvalidInput
 from pausepoint.persistence.records import ThreadRecord
+from pausepoint.service.answers import pending_of
 from pausepoint.service.decisions import check_may_answer, decision
+from pausepoint.service.leases import Leases
 from pausepoint.service.pauses import Stop, checkpoint_of
-from pausepoint.service.runs import RunLoop
+from pausepoint.service.runs import Known, Outcome, RunLoop
 from pausepoint.workflows.dag.pauses import ApproveAsIs, imported
 
 
@@ -57,3 +59,24 @@ async def import_decisions(
             )
         )
     return decisions
+
+
+async def resume_from(runs: RunLoop, leases: Leases, state: Any, actor: str) -> Outcome:
+    """Resume a thread from an edited state file (ThreadService.import_state): its decisions
+    logged as `actor`'s and applied exactly once, under the thread's lease."""
+    thread_id = state.get("thread_id") if isinstance(state, dict) else None
+    if not isinstance(thread_id, str):
+        raise InvalidInput(
+            "invalid state file: thread_id missing",
+            fields=[{"loc": "thread_id", "message": "field required"}],
+        )
+    async with leases.hold(thread_id):
+        record = await runs.thread(thread_id)
+        snapshot = await runs.snapshot(record)
+        pending = pending_of(record, snapshot)
+        decisions = await import_decisions(runs, record, snapshot, pending, state, actor)
+        await runs.store.record_decisions(decisions)
+        for d in decisions:
+            data = {"interrupt_id": d.interrupt_id, "via": "state_file"}
+            runs.publish("answered", record, actor=actor, data=data)
+        return await runs.drain(record, Known(snapshot=snapshot))

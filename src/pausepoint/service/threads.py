@@ -42,17 +42,19 @@ from pausepoint.errors import (
     InvalidInput,
     ThreadNotFound,
 )
+from pausepoint.jsontext import json_or_none
 from pausepoint.orchestrator.workflow import directory_agents
 from pausepoint.persistence.database import Database, open_database
 from pausepoint.persistence.records import ThreadRecord
 from pausepoint.persistence.serde import make_serializer
 from pausepoint.service import statefiles
-from pausepoint.service.answers import decide, pending_of, waiting_on
+from pausepoint.service.answers import decide, waiting_on
 from pausepoint.service.catalog import bundled
 from pausepoint.service.deadlines import Deadlines
 from pausepoint.service.events import EventBus
 from pausepoint.service.leases import Leases
 from pausepoint.service.pg_events import open_event_bus
+from pausepoint.service.pool import Acknowledge, RunPool
 from pausepoint.service.recovery import recover
 from pausepoint.service.runs import Clock, Known, RunLoop
 from pausepoint.settings import Settings
@@ -100,6 +102,7 @@ class ThreadService:
             events=self.events,
         )
         self._leases = Leases(db.store, settings.lease_seconds)
+        self._pool = RunPool(settings.max_runs)
         self._deadlines = Deadlines(self._runs, self._leases, self.resume)
 
     @classmethod
@@ -129,9 +132,17 @@ class ThreadService:
                 clock=clock,
                 events=events,
             )
-            if recover:
-                await service.recover()
-            yield service
+            try:
+                if recover:
+                    await service.recover()
+                yield service
+            finally:
+                await service.close()
+
+    async def close(self) -> None:
+        """Stop the runs still going on here: each thread stays running, its lease let go,
+        for the next process to finish (`open` does it)."""
+        await self._pool.close()
 
     # reading
 
@@ -187,8 +198,11 @@ class ThreadService:
         actor: str,
         *,
         thread_id: str | None = None,
+        wait: float | None = None,
     ) -> ThreadView:
-        """Start `workflow` on `input` as `actor`; return when it pauses, completes or fails."""
+        """Start `workflow` on `input` as `actor`; return when it pauses, completes or fails,
+        or after `wait` seconds with the thread running on (the start is stored by then: the
+        run goes on, after a crash too; None waits however long it takes)."""
         wf = self.workflows.get(workflow)
         payload = wf.parse_input(input)
         if thread_id is not None and not THREAD_ID.fullmatch(thread_id):
@@ -198,20 +212,42 @@ class ThreadService:
                 fields=[{"loc": "thread_id", "message": "not a valid thread id"}],
             )
         thread_id = thread_id or uuid.uuid4().hex
-        now = self._clock()
-        async with self._leases.hold(thread_id):
-            record = ThreadRecord(thread_id, wf.name, actor, ThreadStatus.RUNNING, now, now)
-            await self._store.create_thread(record)
-            self._runs.publish("started", record, actor=actor)
-            outcome = await self._runs.run(
-                record, payload, known=Known(pending=frozenset()), actor=actor
-            )
-        return await self._runs.outcome_view(outcome)
+        stored = json_or_none(input)
+
+        async def job(acknowledge: Acknowledge) -> ThreadView:
+            assert thread_id is not None
+            async with self._leases.hold(thread_id):
+                now = self._clock()
+                record = ThreadRecord(thread_id, wf.name, actor, ThreadStatus.RUNNING, now, now)
+                await self._store.create_thread(record, stored)
+                self._runs.publish("started", record, actor=actor)
+                acknowledge()
+                async with self._pool.slot():
+                    outcome = await self._runs.run(
+                        record, payload, known=Known(pending=frozenset()), actor=actor
+                    )
+            return await self._runs.outcome_view(outcome)
+
+        return await self._until(thread_id, await self._pool.submit(thread_id, job), wait)
+
+    async def _until(
+        self, thread_id: str, task: asyncio.Task[ThreadView], wait: float | None
+    ) -> ThreadView:
+        """The view the job gives when it ends within `wait` seconds (None: however long it
+        takes), else the thread as it is now (running)."""
+        view = await self._pool.outcome(task, wait)
+        return view if view is not None else await self.get(thread_id)
 
     # answering
 
     async def answer(
-        self, thread_id: str, answer: Any, actor: str, *, interrupt_id: str | None = None
+        self,
+        thread_id: str,
+        answer: Any,
+        actor: str,
+        *,
+        interrupt_id: str | None = None,
+        wait: float | None = None,
     ) -> ThreadView:
         """Answer one pause; `interrupt_id` may be left out when exactly one is pending.
 
@@ -221,7 +257,7 @@ class ThreadService:
         """
         if interrupt_id is None:
             interrupt_id = await self.pending_pause(thread_id)
-        return await self.resume(thread_id, {interrupt_id: answer}, actor)
+        return await self.resume(thread_id, {interrupt_id: answer}, actor, wait=wait)
 
     async def pending_pause(self, thread_id: str) -> str:
         """The interrupt id of the thread's one pending pause (InvalidAnswer if several,
@@ -237,8 +273,17 @@ class ThreadService:
             )
         return next(iter(pending))
 
-    async def resume(self, thread_id: str, answers: Mapping[str, Any], actor: str) -> ThreadView:
-        """Apply `answers` (keyed by interrupt id) exactly once, then run to the next stop.
+    async def resume(
+        self,
+        thread_id: str,
+        answers: Mapping[str, Any],
+        actor: str,
+        *,
+        wait: float | None = None,
+    ) -> ThreadView:
+        """Apply `answers` (keyed by interrupt id) exactly once, then run to the next stop
+        (waiting for it at most `wait` seconds, as `start` does; the answers are recorded by
+        the time this returns).
 
         Raises Conflict for unknown, stale or already answered pauses, InvalidAnswer when an
         answer fails its schema, Forbidden when `actor` may not answer. On any error nothing
@@ -246,9 +291,19 @@ class ThreadService:
         """
         if not answers:
             raise InvalidAnswer("no answer given")
-        return await self._resume(thread_id, answers, actor)
 
-    async def _resume(self, thread_id: str, answers: Mapping[str, Any], actor: str) -> ThreadView:
+        async def job(acknowledge: Acknowledge) -> ThreadView:
+            return await self._resume(thread_id, answers, actor, acknowledge)
+
+        return await self._until(thread_id, await self._pool.submit(thread_id, job), wait)
+
+    async def _resume(
+        self,
+        thread_id: str,
+        answers: Mapping[str, Any],
+        actor: str,
+        acknowledge: Acknowledge,
+    ) -> ThreadView:
         # The whole answer happens under the thread's lease, so the state read here is the
         # state the answers are applied to; the decision log's unique key stays the last
         # word should two processes ever both believe they hold the thread.
@@ -260,7 +315,7 @@ class ThreadService:
             waiting = await waiting_on(self._runs, state)
             pending = waiting.pauses
             decisions = decide(record, waiting, answers, actor, self._clock())
-            await self._store.record_decisions(decisions)
+            await self._store.record_decisions(decisions, running_since=self._clock())
             self._runs.failpoint("after_decision")
             for d in decisions:
                 data = {"interrupt_id": d.interrupt_id}
@@ -271,7 +326,9 @@ class ThreadService:
                 pending=frozenset(pending),
                 unapplied=tuple(decisions) if waiting.snapshot is None else None,
             )
-            outcome = await self._runs.drain(record, known)
+            acknowledge()
+            async with self._pool.slot():
+                outcome = await self._runs.drain(record, known)
         return await self._runs.outcome_view(outcome)
 
     # state files
@@ -286,38 +343,27 @@ class ThreadService:
         outputs the file gives them. The edit is checked first (InvalidInput names the field;
         nothing is written), then logged as `actor`'s decision and applied exactly once.
         """
-        thread_id = state.get("thread_id") if isinstance(state, dict) else None
-        if not isinstance(thread_id, str):
-            raise InvalidInput(
-                "invalid state file: thread_id missing",
-                fields=[{"loc": "thread_id", "message": "field required"}],
-            )
-        async with self._leases.hold(thread_id):
-            record = await self._runs.thread(thread_id)
-            snapshot = await self._runs.snapshot(record)
-            pending = pending_of(record, snapshot)
-            decisions = await statefiles.import_decisions(
-                self._runs, record, snapshot, pending, state, actor
-            )
-            await self._store.record_decisions(decisions)
-            for d in decisions:
-                data = {"interrupt_id": d.interrupt_id, "via": "state_file"}
-                self._runs.publish("answered", record, actor=actor, data=data)
-            outcome = await self._runs.drain(record, Known(snapshot=snapshot))
+        outcome = await statefiles.resume_from(self._runs, self._leases, state, actor)
         return await self._runs.outcome_view(outcome)
 
     # cancelling
 
     async def cancel(self, thread_id: str, actor: str) -> ThreadView:
-        """Cancel a thread that has not finished; its pauses leave every inbox."""
+        """Cancel a thread that has not finished: a run going on in this process is stopped
+        (on another server, the cancel waits for its run to stop); its pauses leave every
+        inbox."""
+        record = await self._runs.thread(thread_id)
+        if actor != record.owner:
+            raise Forbidden(f"only the thread's owner {record.owner!r} may cancel it")
+        if record.status.is_final:
+            raise Conflict(f"thread {thread_id!r} is already {record.status}")
+        stopped = await self._pool.cancel(thread_id)
         async with self._leases.hold(thread_id):
             record = await self._runs.thread(thread_id)
-            if actor != record.owner:
-                raise Forbidden(f"only the thread's owner {record.owner!r} may cancel it")
             if record.status.is_final:
                 raise Conflict(f"thread {thread_id!r} is already {record.status}")
             record = await self._runs.set_status(record, ThreadStatus.CANCELLED, None, [])
-            self._runs.publish("cancelled", record, actor=actor)
+            self._runs.publish("cancelled", record, actor=actor, data={"stopped_run": stopped})
         return await self._runs.current_view(record)
 
     # recovery

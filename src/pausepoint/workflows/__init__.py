@@ -5,7 +5,7 @@
 A graph node pauses with `ask(PauseRequest(...), AnswerModel)`; a `Workflow` names the graph's
 builder, its input model and its result; a dependency-graph workflow is a `WorkflowSpec` with
 step agents (`StepAgent`, returning `RequiresApproval` to have a person approve a payload)
-turned into a `Workflow` by `dag_workflow`.
+turned into a `Workflow` by `dag_workflow`. A node says what it is doing with `report(text)`.
 """
 
 from pausepoint.domain import Action, OnTimeout, Pause, PauseRequest
@@ -20,6 +20,7 @@ from pausepoint.workflows.dag import (
     WorkflowSpec,
     dag_workflow,
 )
+from pausepoint.workflows.progress import report
 from pausepoint.workflows.registry import BuildContext, StateFileCodec, Workflow, WorkflowRegistry
 
 __all__ = [
@@ -40,5 +41,6 @@ __all__ = [
     "WorkflowSpec",
     "ask",
     "dag_workflow",
+    "report",
     "schema_of",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query, Response
 
 from pausepoint.api.bodies import JsonRoute
 from pausepoint.api.deps import Limit, Offset, Person, Service, User
@@ -30,10 +30,37 @@ async def import_thread(
     return await person.import_state(state)
 
 
-@router.post("", status_code=201, responses=ERRORS)
-async def start_thread(body: StartThread, person: Person) -> ThreadView:
-    """Start a workflow; returns when the thread pauses, completes or fails."""
-    return await person.start(body.workflow, body.input, thread_id=body.thread_id)
+#: `?wait=`: how long a start or an answer waits for the run to stop before it answers 202.
+Wait = Annotated[
+    float,
+    Query(
+        ge=0,
+        le=3600,
+        description="Seconds to wait for the run to pause or end (0: answer at once). A run "
+        "still going then goes on in the server: 202 with the thread running.",
+    ),
+]
+#: The reply while the run goes on.
+RUNNING: dict[int | str, dict[str, Any]] = {
+    202: {"model": ThreadView, "description": "Accepted: stored, and running in the server."}
+}
+
+
+def still_running(view: ThreadView, response: Response) -> ThreadView:
+    """`view`, said with 202 when its run goes on."""
+    if view.status is ThreadStatus.RUNNING:
+        response.status_code = 202
+    return view
+
+
+@router.post("", status_code=201, responses={**ERRORS, **RUNNING})
+async def start_thread(
+    body: StartThread, person: Person, response: Response, wait: Wait = 30
+) -> ThreadView:
+    """Start a workflow: 201 when the thread has paused, completed or failed within `wait`
+    seconds, else 202 with it running (the start is stored either way)."""
+    view = await person.start(body.workflow, body.input, thread_id=body.thread_id, wait=wait)
+    return still_running(view, response)
 
 
 @router.get("", responses=ERRORS)
@@ -56,12 +83,19 @@ async def get_thread(thread_id: str, person: Person) -> ThreadView:
     return await person.get(thread_id)
 
 
-@router.post("/{thread_id}/answers", responses=ERRORS)
-async def answer_thread(thread_id: str, body: AnswerRequest, person: Person) -> ThreadView:
-    """Answer the pending pause(s). 422 names each bad field; 409 if already answered."""
+@router.post("/{thread_id}/answers", responses={**ERRORS, **RUNNING})
+async def answer_thread(
+    thread_id: str, body: AnswerRequest, person: Person, response: Response, wait: Wait = 30
+) -> ThreadView:
+    """Answer the pending pause(s). 422 names each bad field; 409 if already answered; 202
+    when the run it resumes goes on past `wait` seconds (the answer is recorded)."""
     if body.answers is not None:
-        return await person.resume(thread_id, body.answers)
-    return await person.answer(thread_id, body.answer, interrupt_id=body.interrupt_id)
+        view = await person.resume(thread_id, body.answers, wait=wait)
+    else:
+        view = await person.answer(
+            thread_id, body.answer, interrupt_id=body.interrupt_id, wait=wait
+        )
+    return still_running(view, response)
 
 
 @router.post("/{thread_id}/cancel", responses=ERRORS)

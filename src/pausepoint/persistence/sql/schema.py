@@ -61,6 +61,10 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX threads_by_owner ON threads (owner, updated_at);
     """,
+    """
+    ALTER TABLE threads ADD COLUMN input {json};
+    ALTER TABLE threads ADD COLUMN progress {json};
+    """,
 ]
 
 #: The versions a database has seen (`{time}` as in the scripts).

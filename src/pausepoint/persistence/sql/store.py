@@ -144,6 +144,7 @@ class SqlStore(ABC):
             created_at=self._read_time(row["created_at"]),
             updated_at=self._read_time(row["updated_at"]),
             error=row["error"],
+            progress=self._read_json(row["progress"]) if row["progress"] is not None else None,
         )
 
     def _decision(self, row: Row) -> Decision:
@@ -184,7 +185,7 @@ class SqlStore(ABC):
 
     # threads
 
-    async def create_thread(self, record: ThreadRecord) -> None:
+    async def create_thread(self, record: ThreadRecord, input: Any = None) -> None:
         row = (
             record.thread_id,
             record.workflow,
@@ -193,11 +194,27 @@ class SqlStore(ABC):
             self._time(record.created_at),
             self._time(record.updated_at),
             record.error,
+            self._json(input) if input is not None else None,
         )
         try:
-            await self._execute("INSERT INTO threads VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+            await self._execute(
+                "INSERT INTO threads (thread_id, workflow, owner, status, created_at, "
+                "updated_at, error, input) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
         except self.DUPLICATE as exc:
             raise Conflict(f"thread {record.thread_id!r} already exists") from exc
+
+    async def thread_input(self, thread_id: str) -> Any:
+        rows = await self._execute("SELECT input FROM threads WHERE thread_id = ?", (thread_id,))
+        value = rows[0]["input"] if rows else None
+        return self._read_json(value) if value is not None else None
+
+    async def set_progress(self, thread_id: str, progress: dict[str, Any]) -> None:
+        await self._execute(
+            "UPDATE threads SET progress = ? WHERE thread_id = ? AND status = 'running'",
+            (self._json(progress), thread_id),
+        )
 
     async def get_thread(self, thread_id: str) -> ThreadRecord | None:
         rows = await self._execute(THREAD_SQL, (thread_id,))
@@ -245,7 +262,8 @@ class SqlStore(ABC):
         at = self._time(now)
         steps: list[Step] = [
             (
-                "UPDATE threads SET status = ?, updated_at = ?, error = ? WHERE thread_id = ?",
+                "UPDATE threads SET status = ?, updated_at = ?, error = ?, progress = NULL "
+                "WHERE thread_id = ?",
                 (status.value, at, error, thread_id),
             )
         ]
@@ -291,12 +309,14 @@ class SqlStore(ABC):
 
     # decision log
 
-    async def record_decisions(self, decisions: Sequence[Decision]) -> None:
+    async def record_decisions(
+        self, decisions: Sequence[Decision], running_since: datetime | None = None
+    ) -> None:
         insert = (
             "INSERT INTO decisions (thread_id, interrupt_id, checkpoint_id, actor, decided_at, "
             "answer, payload_digest) VALUES (?, ?, ?, ?, ?, ?, ?)"
         )
-        steps = [
+        steps: list[Step] = [
             (
                 insert,
                 (
@@ -311,6 +331,17 @@ class SqlStore(ABC):
             )
             for d in decisions
         ]
+        if running_since is not None and decisions:
+            thread_id = decisions[0].thread_id
+            among, ids = self._among("interrupt_id", [d.interrupt_id for d in decisions])
+            steps.append(
+                (
+                    "UPDATE threads SET status = 'running', updated_at = ?, progress = NULL "
+                    "WHERE thread_id = ?",
+                    (self._time(running_since), thread_id),
+                )
+            )
+            steps.append((f"DELETE FROM pauses WHERE thread_id = ? AND {among}", (thread_id, *ids)))
         try:
             await self._write(steps)
         except self.DUPLICATE as exc:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from pausepoint.domain import digest
 from pausepoint.workflows.dag.agents import RequiresApproval, StepRequest
 from pausepoint.workflows.dag.spec import FieldSpec, StepSpec, WorkflowSpec
+from pausepoint.workflows.progress import report
 
 _VERSION = re.compile(r"^v?\d+\.\d+\.\d+$")
 
@@ -28,6 +29,7 @@ class DeploymentPlan(BaseModel):
 class ValidationAgent:
     async def run(self, request: StepRequest) -> Any:
         service, version = request.context["service"], request.context["version"]
+        report("Running validation…", service=service, version=version)
         if not _VERSION.match(version):
             raise ValueError(f"version {version!r} is not a release version like v1.2.3")
         return {
@@ -56,6 +58,7 @@ class DeploymentAgent:
 
     async def execute(self, request: StepRequest, payload: dict[str, Any]) -> Any:
         plan = DeploymentPlan.model_validate(payload)
+        report(f"Deploying {plan.service} {plan.version} to {plan.target}…")
         return {
             "status": "deployed",
             **plan.model_dump(mode="json"),
@@ -66,6 +69,7 @@ class DeploymentAgent:
 class VerifyAgent:
     async def run(self, request: StepRequest) -> Any:
         result = request.context["deployment_result"]
+        report("Verifying…")
         healthy = result.get("status") in ("deployed", "approved_and_deployed")
         return {"healthy": healthy, "checked": result.get("service", request.context["service"])}
 

@@ -1,0 +1,159 @@
+"""A run as a stream: `astream` instead of `ainvoke`, so that what happens while a graph runs
+becomes thread events for every push door (SSE, WebSocket, A2A streaming, the CLI, the page).
+
+* a node starting and finishing (`node_started`, `node_finished` with its duration in ms);
+* what the graph reports with `get_stream_writer()` (`progress`): a string, or a mapping whose
+  `progress` or `message` (else `text`, `status`) is the human text, the whole value kept;
+* a chat model's tokens (`tokens`), batched: at most one event per `TOKEN_EVERY` seconds per
+  node, and whatever is left when the node finishes.
+
+Only the graph's own nodes count as nodes (a subgraph's inner steps do not); progress and
+tokens come from any depth. What the run returns is what `ainvoke(..., version="v2")` would
+have: the last values and the interrupts they carry.
+
+The latest progress is also written to the thread's row, at most once per `STORE_EVERY`
+seconds and not before the run has gone on that long, so other processes (the CLI, another
+server on the same SQLite file) can show it too without a fast run paying for a write.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Literal
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.pregel import Pregel
+from langgraph.types import GraphOutput, Interrupt
+from pydantic_core import to_jsonable_python
+
+from pausepoint.service.events import EventType
+
+#: The stream modes a run reads.
+MODES: list[Literal["values", "tasks", "custom", "messages"]] = [
+    "values",
+    "tasks",
+    "custom",
+    "messages",
+]
+#: How often a node's tokens go out at most (seconds).
+TOKEN_EVERY = 0.05
+#: How often the latest progress is written to the thread's row at most (seconds).
+STORE_EVERY = 1.0
+
+TEXT_KEYS = ("progress", "message", "text", "status")
+
+Publish = Callable[[EventType, dict[str, Any]], None]
+Store = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def progress_text(value: Any) -> str | None:
+    """The human text of what a graph reported: a string, or a mapping's `progress` /
+    `message` / `text` / `status` string."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        for key in TEXT_KEYS:
+            if isinstance(text := value.get(key), str):
+                return text
+    return None
+
+
+class RunStream:
+    """Reads one run's stream, publishing its events; `run` returns its output."""
+
+    def __init__(self, publish: Publish, store: Store, clock: Callable[[], float]) -> None:
+        self._publish = publish
+        self._store = store
+        self._clock = clock
+        self._began = clock()
+        self._stored_at: float | None = None
+        #: task id -> (node, started at), for the graph's own running tasks
+        self._running: dict[str, tuple[str, float]] = {}
+        #: node -> (tokens not yet sent, when the last batch went)
+        self._tokens: dict[str, tuple[list[str], float]] = {}
+
+    async def run(
+        self, graph: Pregel[Any, Any, Any, Any], payload: Any, config: RunnableConfig
+    ) -> GraphOutput[Any]:
+        latest: Any = None
+        interrupts: list[Interrupt] = []
+        async for part in graph.astream(
+            payload, config, stream_mode=MODES, subgraphs=True, version="v2"
+        ):
+            kind, ns = part["type"], part["ns"]
+            data: Any = part["data"]
+            if kind == "values":
+                if not ns:
+                    latest = data
+                    interrupts.extend(part.get("interrupts", ()))  # type: ignore[arg-type]
+            elif kind == "tasks":
+                if not ns:
+                    await self._task(data)
+            elif kind == "custom":
+                await self._progress(data, ns)
+            elif kind == "messages":
+                self._token(data)
+        for node in list(self._tokens):
+            self._flush(node)
+        return GraphOutput(value=latest, interrupts=tuple(interrupts))
+
+    def _node_of(self, ns: tuple[str, ...]) -> str | None:
+        """The graph's own node a part from namespace `ns` comes from."""
+        if ns:
+            return ns[0].split(":", 1)[0]
+        if len(self._running) == 1:
+            return next(iter(self._running.values()))[0]
+        return None
+
+    async def _task(self, data: Mapping[str, Any]) -> None:
+        task_id, node = str(data["id"]), str(data["name"])
+        if "result" not in data and "error" not in data:  # the task starts
+            self._running[task_id] = (node, self._clock())
+            self._publish("node_started", {"node": node, "task_id": task_id})
+            return
+        _, began = self._running.pop(task_id, (node, self._clock()))
+        self._flush(node)
+        finished: dict[str, Any] = {
+            "node": node,
+            "task_id": task_id,
+            "ms": round((self._clock() - began) * 1000, 3),
+        }
+        if data.get("error"):
+            finished["error"] = str(data["error"])
+        if data.get("interrupts"):
+            finished["interrupted"] = True
+        self._publish("node_finished", finished)
+
+    async def _progress(self, value: Any, ns: tuple[str, ...]) -> None:
+        value = to_jsonable_python(value, fallback=repr)
+        event = {"node": self._node_of(ns), "text": progress_text(value), "value": value}
+        self._publish("progress", event)
+        now = self._clock()
+        if event["text"] is None or now - self._began < STORE_EVERY:
+            return
+        if self._stored_at is None or now - self._stored_at >= STORE_EVERY:
+            self._stored_at = now
+            await self._store({"node": event["node"], "text": event["text"]})
+
+    def _token(self, data: Any) -> None:
+        chunk, metadata = data
+        text = getattr(chunk, "content", None)
+        if not isinstance(text, str) or not text:
+            return
+        node = str(metadata.get("langgraph_node", "")) if isinstance(metadata, dict) else ""
+        pending, sent_at = self._tokens.get(node, ([], self._clock()))
+        pending.append(text)
+        self._tokens[node] = (pending, sent_at)
+        if self._clock() - sent_at >= TOKEN_EVERY:
+            self._flush(node)
+
+    def _flush(self, node: str) -> None:
+        pending, _ = self._tokens.pop(node, ([], 0.0))
+        if pending:
+            self._publish("tokens", {"node": node, "text": "".join(pending)})
+            self._tokens[node] = ([], self._clock())
+
+
+def monotonic() -> float:
+    return time.monotonic()
