@@ -194,3 +194,26 @@ async def test_a_thread_stored_but_never_run_starts_from_its_input(claims: Setti
 
     assert recovered.status is ThreadStatus.WAITING, recovered.error
     assert recovered.pauses[0].context == {"letter": LETTER}
+
+
+async def test_a_live_services_sweep_finishes_a_run_another_left_without_waiting_for_it(
+    claims: Settings,
+) -> None:
+    async with ThreadService.open(claims, chat_model=None) as live:
+        async with ThreadService.open(claims, chat_model=None) as dying:
+            async with dying.events.subscribe() as events:
+                started = await dying.start("claim", {"customer": "Ann"}, "ann", wait=0)
+                await until(events, "progress")
+        # `dying` stopped in the middle of `check`; `live` opened before, so only a sweep
+        # finds the thread
+        async with live.events.subscribe() as events:
+            t0 = time.perf_counter()
+            taken = await live.recover(background=True)
+            swept_in = time.perf_counter() - t0
+            await until(events, "paused")
+        recovered = await live.get(started.thread_id)
+
+    assert taken == 1
+    assert swept_in < CHECK_SECONDS / 2  # the sweep hands the run to the pool
+    assert recovered.status is ThreadStatus.WAITING
+    assert recovered.pauses[0].title == "Send this letter?"

@@ -153,7 +153,11 @@ async def test_decision_recorded_before_a_crash_is_applied_once_at_next_start(
     async with ThreadService.open(settings, chat_model=None, recover=False) as service:
         [pending] = await service.decisions(view.thread_id)
         assert pending.applied_at is None
-        assert (await service.get(view.thread_id)).pauses == view.pauses
+        # the answer was acknowledged: the thread runs (for the next process to finish), its
+        # pause no longer waits for anyone
+        stopped = await service.get(view.thread_id)
+        assert (stopped.status, stopped.pauses) == (ThreadStatus.RUNNING, [])
+        assert await service.inbox("ann") == []
     async with ThreadService.open(settings, chat_model=None) as service:  # start-up recovery
         after = await service.get(view.thread_id)
         assert after.status is ThreadStatus.WAITING

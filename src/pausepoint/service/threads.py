@@ -55,7 +55,7 @@ from pausepoint.service.events import EventBus
 from pausepoint.service.leases import Leases
 from pausepoint.service.pg_events import open_event_bus
 from pausepoint.service.pool import Acknowledge, RunPool
-from pausepoint.service.recovery import recover
+from pausepoint.service.recovery import recover, recover_in
 from pausepoint.service.runs import Clock, Known, RunLoop
 from pausepoint.settings import Settings
 from pausepoint.workflows.registry import BuildContext, WorkflowRegistry
@@ -368,9 +368,13 @@ class ThreadService:
 
     # recovery
 
-    async def recover(self) -> int:
+    async def recover(self, *, background: bool = False) -> int:
         """Apply decisions recorded but not applied, and finish runs a dead process left
-        (service/recovery.py); the number of threads brought back into step."""
+        (service/recovery.py); the number of threads taken up. In the `background` each
+        thread is a job of the run pool (a live server's sweep: a long run does not hold up
+        the sweep), else they are finished before this returns."""
+        if background:
+            return await recover_in(self._pool, self._runs, self._leases)
         return await recover(self._runs, self._leases)
 
     # deadlines
@@ -390,7 +394,7 @@ class ThreadService:
         while True:
             try:
                 await self.sweep_deadlines()
-                await self.recover()
+                await self.recover(background=True)
             except Exception:
                 logger.exception("deadline sweep failed; retrying")
             await asyncio.sleep(interval)
