@@ -87,16 +87,29 @@ async def test_process_killed_between_decision_and_resume_is_finished_once_by_an
     assert "the fox learns to sail" in after.pauses[0].context["draft"]
 
 
+async def _events_until_paused(
+    listener: Any, next_event: Callable[[Any], Awaitable[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The events `listener` printed, up to and including the first pause."""
+    events = [await next_event(listener)]
+    while events[-1]["type"] != "paused":
+        events.append(await next_event(listener))
+    return events
+
+
 async def test_a_pause_on_one_process_reaches_the_event_bus_of_another(
     postgres_url: str,
     follow_events: Callable[..., Any],
     next_event: Callable[[Any], Awaitable[dict[str, Any]]],
 ) -> None:
-    async with follow_events(postgres_url, "--count", "2") as listener:
+    async with follow_events(postgres_url) as listener:
         async with ThreadService.open(_settings(postgres_url), chat_model=None) as service:
             view = await service.start("story", {"prompt": "a fox"}, "ann")
-        started, paused = await next_event(listener), await next_event(listener)
+        events = await _events_until_paused(listener, next_event)
+    started, paused = events[0], events[-1]
     assert (started["type"], started["thread_id"]) == ("started", view.thread_id)
+    # the run's node events cross processes too, between the start and the pause
+    assert {"node_started", "node_finished"} <= {event["type"] for event in events[1:-1]}
     assert (paused["type"], paused["thread_id"], paused["status"]) == (
         "paused",
         view.thread_id,
@@ -112,10 +125,10 @@ async def test_an_event_too_large_for_one_notify_still_arrives_whole(
     next_event: Callable[[Any], Awaitable[dict[str, Any]]],
 ) -> None:
     prompt = "a fox who collects " + "very " * 3000 + "old maps"  # > 8000 bytes twice over
-    async with follow_events(postgres_url, "--count", "2") as listener:
+    async with follow_events(postgres_url) as listener:
         async with ThreadService.open(_settings(postgres_url), chat_model=None) as service:
             view = await service.start("story", {"prompt": prompt}, "ann")
-        _, paused = await next_event(listener), await next_event(listener)
+        paused = (await _events_until_paused(listener, next_event))[-1]
     assert paused["type"] == "paused"
     assert paused["pause"]["context"]["draft"] == view.pauses[0].context["draft"]
     assert len(paused["pause"]["context"]["draft"]) > 16_000

@@ -1,5 +1,6 @@
 """A team graph that takes a while, for the background-run tests: `check` reports progress and
-sleeps, `draft` has a chat model write a letter token by token, `ask` pauses for a person."""
+sleeps, `draft` has a chat model write a letter token by token, `ask` pauses for a person and
+`send` (as long as `check`) sends the letter once approved."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class Claim(TypedDict, total=False):
     checked: bool
     letter: str
     approved: bool
+    sent: bool
 
 
 async def check(state: Claim) -> dict[str, Any]:
@@ -44,11 +46,19 @@ def ask(state: Claim) -> dict[str, Any]:
     return {"approved": interrupt({"question": "Send this letter?", "letter": state["letter"]})}
 
 
+async def send(state: Claim) -> dict[str, Any]:
+    get_stream_writer()("sending the letter")
+    await asyncio.sleep(CHECK_SECONDS)
+    return {"sent": bool(state["approved"])}
+
+
 builder = StateGraph(Claim)
 builder.add_node("check", check)
 builder.add_node("draft", draft)
 builder.add_node("ask", ask)
+builder.add_node("send", send)
 builder.add_edge(START, "check")
 builder.add_edge("check", "draft")
 builder.add_edge("draft", "ask")
+builder.add_edge("ask", "send")
 graph = builder.compile()

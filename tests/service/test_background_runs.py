@@ -133,7 +133,13 @@ async def test_an_answer_that_does_not_wait_is_logged_before_it_returns(
     assert (answered.status, answered.pauses) == (ThreadStatus.RUNNING, [])
     done = await service.get(paused.thread_id)
     assert done.status is ThreadStatus.COMPLETED
-    assert done.result == {"customer": "Ann", "checked": True, "letter": LETTER, "approved": True}
+    assert done.result == {
+        "customer": "Ann",
+        "checked": True,
+        "letter": LETTER,
+        "approved": True,
+        "sent": True,
+    }
 
 
 async def test_a_wrong_answer_that_would_not_wait_is_still_refused_at_once(
@@ -170,10 +176,12 @@ async def test_cancelling_a_running_thread_stops_its_run(service: ThreadService)
 
 
 async def test_a_run_cut_off_by_closing_is_finished_by_the_next_service(claims: Settings) -> None:
-    async with ThreadService.open(claims, chat_model=None) as service:
-        async with service.events.subscribe() as events:
-            started = await service.start("claim", {"customer": "Ann"}, "ann", wait=0)
-            await until(events, "progress")
+    async with (
+        ThreadService.open(claims, chat_model=None) as service,
+        service.events.subscribe() as events,
+    ):
+        started = await service.start("claim", {"customer": "Ann"}, "ann", wait=0)
+        await until(events, "progress")
     # closed in the middle of `check`: the thread is left running, its lease let go
     async with ThreadService.open(claims, chat_model=None) as service:
         recovered = await service.get(started.thread_id)
@@ -182,13 +190,35 @@ async def test_a_run_cut_off_by_closing_is_finished_by_the_next_service(claims: 
     assert recovered.pauses[0].context == {"letter": LETTER}
 
 
+async def test_an_answer_whose_run_was_cut_off_after_taking_it_is_applied_by_the_next_service(
+    claims: Settings,
+) -> None:
+    """The answer was consumed (the checkpoint after `ask` is written) but the run stopped in
+    `send`: the next service finishes the thread and marks the decision applied."""
+    async with ThreadService.open(claims, chat_model=None) as service:
+        paused = await service.start("claim", {"customer": "Ann"}, "ann")
+        async with service.events.subscribe() as events:
+            await service.answer(paused.thread_id, True, "ann", wait=0)
+            heard = await until(events, "progress")
+    assert heard[-1].data["text"] == "sending the letter"
+    async with ThreadService.open(claims, chat_model=None) as service:
+        done = await service.get(paused.thread_id)
+        [decision] = await service.decisions(paused.thread_id)
+
+    assert done.status is ThreadStatus.COMPLETED, done.error
+    assert done.result is not None and done.result["sent"] is True
+    assert decision.applied_at is not None
+
+
 async def test_a_thread_stored_but_never_run_starts_from_its_input(claims: Settings) -> None:
     """What a process killed between storing a start and its first checkpoint leaves."""
-    async with ThreadService.open(claims, chat_model=None) as service:
-        async with service.events.subscribe() as events:
-            started = await service.start("claim", {"customer": "Bo"}, "ann", wait=0)
-            await until(events, "started")
-            await service.close()  # before the run wrote anything
+    async with (
+        ThreadService.open(claims, chat_model=None) as service,
+        service.events.subscribe() as events,
+    ):
+        started = await service.start("claim", {"customer": "Bo"}, "ann", wait=0)
+        await until(events, "started")
+        await service.close()  # before the run wrote anything
     async with ThreadService.open(claims, chat_model=None) as service:
         recovered = await service.get(started.thread_id)
 
@@ -200,10 +230,12 @@ async def test_a_live_services_sweep_finishes_a_run_another_left_without_waiting
     claims: Settings,
 ) -> None:
     async with ThreadService.open(claims, chat_model=None) as live:
-        async with ThreadService.open(claims, chat_model=None) as dying:
-            async with dying.events.subscribe() as events:
-                started = await dying.start("claim", {"customer": "Ann"}, "ann", wait=0)
-                await until(events, "progress")
+        async with (
+            ThreadService.open(claims, chat_model=None) as dying,
+            dying.events.subscribe() as events,
+        ):
+            started = await dying.start("claim", {"customer": "Ann"}, "ann", wait=0)
+            await until(events, "progress")
         # `dying` stopped in the middle of `check`; `live` opened before, so only a sweep
         # finds the thread
         async with live.events.subscribe() as events:

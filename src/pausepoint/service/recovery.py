@@ -27,7 +27,16 @@ async def recover_thread(runs: RunLoop, leases: Leases, thread_id: str) -> bool:
         if record.status is ThreadStatus.CANCELLED:
             return False
         if record.status is ThreadStatus.RUNNING:
-            record = (await runs.settle(record, await runs.snapshot(record))).record
+            snapshot = await runs.snapshot(record)
+            # A decision whose pause is no longer pending was consumed by the run that died
+            # (which may finish the thread now: drain skips a finished one).
+            pending = {i.id for i in snapshot.interrupts}
+            consumed = [
+                d.interrupt_id
+                for d in await runs.store.unapplied_decisions(thread_id)
+                if d.interrupt_id not in pending
+            ]
+            record = (await runs.settle(record, snapshot, applied=consumed)).record
         with contextlib.suppress(InvalidAnswer):
             await runs.drain(record)
         return True

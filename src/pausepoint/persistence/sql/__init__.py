@@ -8,9 +8,10 @@ schema version) and the inbox query (`INBOX_SQL`, in SQLite's spelling).
 from __future__ import annotations
 
 from pausepoint.persistence.sql.postgres import Pool, PostgresStore
+from pausepoint.persistence.sql.queries import INBOX_SQL
 from pausepoint.persistence.sql.schema import MIGRATIONS
 from pausepoint.persistence.sql.sqlite import SqliteStore, connect
-from pausepoint.persistence.sql.store import INBOX_SQL, SqlStore
+from pausepoint.persistence.sql.store import SqlStore
 
 __all__ = [
     "INBOX_SQL",

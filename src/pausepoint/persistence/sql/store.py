@@ -1,7 +1,8 @@
 """The `Store` contract in SQL, written once for SQLite and PostgreSQL.
 
-`SqlStore` holds every query and the row mapping. Queries are written with `?` placeholders
-(SQLite's own; the Postgres dialect renders them as `%s`). A dialect subclass
+`SqlStore` holds every query (those several methods share are in `queries.py`) and the row
+mapping. Queries are written with `?` placeholders (SQLite's own; the Postgres dialect renders
+them as `%s`). A dialect subclass
 (`pausepoint.persistence.sql.sqlite`, `...sql.postgres`) supplies only what differs: how a
 statement or a transaction runs on its connection, how a time and a JSON value are stored
 and read back, how "column is one of these values" is spelled, which column keeps the order
@@ -23,6 +24,15 @@ from pausepoint.domain import Decision, InboxItem, Pause, ThreadStatus
 from pausepoint.errors import AlreadyAnswered, Conflict
 from pausepoint.persistence.records import PauseRow, ThreadRecord, ThreadState
 from pausepoint.persistence.sql.checkpoints import LATEST_CHECKPOINT
+from pausepoint.persistence.sql.queries import (
+    DECISIONS_SQL,
+    INBOX_SQL,
+    INSERT_PAUSE_SQL,
+    PAUSE_ROWS_SQL,
+    THREAD_SQL,
+    TRY_LEASE_SQL,
+    UNAPPLIED_SQL,
+)
 
 
 class Row(Protocol):
@@ -33,38 +43,6 @@ class Row(Protocol):
 
 #: A statement and its arguments.
 Step = tuple[str, Sequence[Any]]
-
-THREAD_SQL = "SELECT * FROM threads WHERE thread_id = ?"
-PAUSE_ROWS_SQL = "SELECT * FROM pauses WHERE thread_id = ? ORDER BY interrupt_id"
-#: `{order}`: the dialect's column for the order decisions were recorded in.
-UNAPPLIED_SQL = (
-    "SELECT * FROM decisions WHERE thread_id = ? AND applied_at IS NULL ORDER BY {order}"
-)
-DECISIONS_SQL = "SELECT * FROM decisions WHERE thread_id = ? ORDER BY decided_at, {order}"
-
-#: One page of an actor's inbox: `pauses_by_answerer` serves the WHERE and the created_at order
-#: (bench/inbox.py prints its EXPLAIN QUERY PLAN).
-INBOX_SQL = (
-    "SELECT p.thread_id, p.interrupt_id, p.kind, p.title, p.assignee, p.deadline, "
-    "p.created_at, t.workflow, t.owner FROM pauses p JOIN threads t USING (thread_id) "
-    "WHERE p.answerer = ? ORDER BY p.created_at DESC, p.thread_id LIMIT ? OFFSET ?"
-)
-
-#: A pause-index row for a new pause: its answerer is its assignee, else the thread's owner,
-#: and it records the checkpoint the thread is at. A row the pause already has is kept as it
-#: is (its deadline and any escalation stand). No row when the thread does not exist.
-INSERT_PAUSE_SQL = (
-    "INSERT INTO pauses SELECT ?, ?, ?, ?, ?, COALESCE(?, owner), ?, ?, ?, "
-    f"{LATEST_CHECKPOINT} FROM threads WHERE thread_id = ? ON CONFLICT DO NOTHING"
-)
-
-#: Take or renew a lease in one atomic upsert: of two callers racing for a free or expired
-#: lease exactly one gets a row back (the other blocks on the row, then re-checks the WHERE).
-TRY_LEASE_SQL = (
-    "INSERT INTO leases VALUES (?, ?, ?) ON CONFLICT (thread_id) DO UPDATE "
-    "SET holder = excluded.holder, expires_at = excluded.expires_at "
-    "WHERE leases.holder = excluded.holder OR leases.expires_at < ? RETURNING holder"
-)
 
 
 class SqlStore(ABC):
