@@ -21,6 +21,7 @@ LETTER = "Dear Ann, your refund of 30 EUR is on its way."
 
 class Claim(TypedDict, total=False):
     customer: str
+    prompt: str  # when started as a chat
     checked: bool
     letter: str
     approved: bool
@@ -38,7 +39,7 @@ async def check(state: Claim) -> dict[str, Any]:
 
 async def draft(state: Claim) -> dict[str, Any]:
     model = GenericFakeChatModel(messages=iter([AIMessage(LETTER)]))
-    reply = await model.ainvoke(f"write to {state['customer']}")
+    reply = await model.ainvoke(f"write to {state.get('customer') or state.get('prompt')}")
     return {"letter": str(reply.content)}
 
 

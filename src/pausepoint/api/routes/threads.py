@@ -40,14 +40,18 @@ Wait = Annotated[
         "still going then goes on in the server: 202 with the thread running.",
     ),
 ]
-#: The reply while the run goes on.
-RUNNING: dict[int | str, dict[str, Any]] = {
-    202: {"model": ThreadView, "description": "Accepted: stored, and running in the server."}
-}
+
+
+def running(model: type[Any]) -> dict[int | str, dict[str, Any]]:
+    """The 202 a route answers with `model` while the run it started or resumed goes on."""
+    return {202: {"model": model, "description": "Accepted: stored, and running in the server."}}
+
+
+RUNNING = running(ThreadView)
 
 
 def still_running(view: ThreadView, response: Response) -> ThreadView:
-    """`view`, said with 202 when its run goes on."""
+    """`view`, said with 202 when its run goes on (any door's reply to a start or answer)."""
     if view.status is ThreadStatus.RUNNING:
         response.status_code = 202
     return view
