@@ -4,6 +4,12 @@
     follow-up on a task id -> Door.resume with the answer the message carries
     cancel                 -> ThreadService.cancel
 
+A start or an answer does not wait for the run: once it is stored, the task is `working` and
+what the run reports (its nodes, the graph's own progress) is published as `working` updates
+(pausepoint.a2a.progress) until the thread stops. So a2a-sdk's non-blocking send
+(`return_immediately`, 0.3's `blocking: false`) returns at once while the run goes on, and a
+streaming client sees the progress as it happens.
+
 A thread's state is published as the task's state: waiting -> INPUT_REQUIRED (the pauses in
 words as text, pausepoint.a2a.pause_text, and each whole Pause as a data part), completed ->
 an artifact with the result, failed -> FAILED with the error. Errors the person can fix (an
@@ -15,6 +21,7 @@ meanwhile, the service refuses it (saying by whom and when), never applying it t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from typing import Any
@@ -28,6 +35,7 @@ from a2a.types.a2a_pb2 import Message, Task, TaskState
 from pausepoint.a2a.answers import answers_from_message
 from pausepoint.a2a.links import Link, TaskLinks
 from pausepoint.a2a.pause_text import pauses_text
+from pausepoint.a2a.progress import follow
 from pausepoint.a2a.starts import choose_workflow
 from pausepoint.agents.a2a_parts import data_of, make_parts, message_data, message_text
 from pausepoint.domain import ThreadStatus, ThreadView
@@ -42,6 +50,7 @@ from pausepoint.errors import (
 )
 from pausepoint.forms import summary
 from pausepoint.service.doors import Door
+from pausepoint.service.events import ThreadEvent
 from pausepoint.service.threads import ThreadService
 
 logger = logging.getLogger(__name__)
@@ -91,6 +100,8 @@ class ThreadExecutor(AgentExecutor):
     def __init__(self, service: ThreadService, links: TaskLinks) -> None:
         self._service = service
         self._links = links
+        self._executing: set[str] = set()  # the tasks an execute is following here
+        self._cancelling: set[str] = set()  # ... that a cancel here will say are cancelled
 
     async def execute(self, context: RequestContext, event_queue: EventQueue) -> None:
         task_id, context_id = str(context.task_id), str(context.context_id)
@@ -100,11 +111,16 @@ class ThreadExecutor(AgentExecutor):
             await event_queue.enqueue_event(
                 new_task(task_id, context_id, TaskState.TASK_STATE_SUBMITTED, history=history)
             )
-        link = await self._links.get(task_id)
-        if link is None:
-            await self._start(context, updater, task_id, context_id)
-        else:
-            await self._follow_up(context, updater, link)
+        self._executing.add(task_id)
+        try:
+            link = await self._links.get(task_id)
+            if link is None:
+                await self._start(context, updater, task_id, context_id)
+            else:
+                await self._follow_up(context, updater, link)
+        finally:
+            self._executing.discard(task_id)
+            self._cancelling.discard(task_id)
 
     async def _start(
         self, context: RequestContext, updater: TaskUpdater, task_id: str, context_id: str
@@ -119,29 +135,53 @@ class ThreadExecutor(AgentExecutor):
         thread_id = uuid.uuid4().hex
         await self._links.add(Link(task_id, context_id, thread_id))
         await updater.start_work()
-        view = await self._service.start(workflow, raw, actor_of(context), thread_id=thread_id)
+        async with self._service.events.subscribe() as events:
+            view = await self._service.start(
+                workflow, raw, actor_of(context), thread_id=thread_id, wait=0
+            )
+            view = await follow(self._service, events, view, updater)
         await self._publish(updater, view)
 
     async def _follow_up(self, context: RequestContext, updater: TaskUpdater, link: Link) -> None:
-        actor = actor_of(context)
-        view = await self._service.get(link.thread_id)
-        if view.status is not ThreadStatus.WAITING:
+        async with self._service.events.subscribe() as events:
+            view = await self._service.get(link.thread_id)  # read after subscribing: no race
+            # Running too: on another door's answer (to the pause this reply is for, which the
+            # service then refuses saying by whom), or a recovery's.
+            if view.status in (ThreadStatus.WAITING, ThreadStatus.RUNNING):
+                after = await self._answer(context, updater, view, events)
+                if after is None:
+                    return
+                view = after
             await self._publish(updater, view)
-            return
+
+    async def _answer(
+        self,
+        context: RequestContext,
+        updater: TaskUpdater,
+        view: ThreadView,
+        events: asyncio.Queue[ThreadEvent],
+    ) -> ThreadView | None:
+        """Resume the thread with the answer the message carries and follow the run to its
+        stop: the view then, or None when the answer was refused (the task says why, and what
+        waits once the thread stops)."""
+        thread_id = view.thread_id
         data, text = message_data(context.message), message_text(context.message)
         bound = "answers" not in data and "interrupt_id" not in data
         shown = _shown_pauses(context.current_task)
         try:
             answers = answers_from_message(view.pauses, data, text, shown=shown)
-            view = await Door(self._service, actor).resume(link.thread_id, answers)
+            view = await Door(self._service, actor_of(context)).resume(thread_id, answers, wait=0)
         except (InvalidAnswer, Conflict, Forbidden) as exc:
-            now = await self._service.get(link.thread_id)  # what waits after the refusal
+            now = await self._service.get(thread_id)  # what waits after the refusal
+            if now.status is ThreadStatus.RUNNING:  # on the answer that won: to its stop
+                now = await follow(self._service, events, now, updater)
             if now.status is not ThreadStatus.WAITING:
-                await self._publish(updater, now)
-                return
+                return now
             await self._still_waiting(updater, now, exc, bound=bound)
-            return
-        await self._publish(updater, view)
+            return None
+        if view.status is ThreadStatus.RUNNING:
+            await updater.start_work()
+        return await follow(self._service, events, view, updater)
 
     async def _still_waiting(
         self,
@@ -171,6 +211,8 @@ class ThreadExecutor(AgentExecutor):
         elif view.status is ThreadStatus.FAILED:
             await updater.failed(_message(updater, view, view.error or "the thread failed"))
         elif view.status is ThreadStatus.CANCELLED:
+            if updater.task_id in self._cancelling:
+                return  # the cancel says so (a second terminal event would be refused)
             await updater.cancel(_message(updater, view, "The thread was cancelled."))
         else:
             await updater.update_status(TaskState.TASK_STATE_WORKING)
@@ -184,6 +226,8 @@ class ThreadExecutor(AgentExecutor):
         """Cancel the thread behind the task, then the task."""
         task_id = str(context.task_id)
         updater = TaskUpdater(event_queue, task_id, str(context.context_id or ""))
+        if task_id in self._executing:  # the execute following its run must not say it too
+            self._cancelling.add(task_id)
         await cancel_thread_of(self._service, self._links, task_id, actor_of(context))
         await updater.cancel()
 
