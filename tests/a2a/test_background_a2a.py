@@ -1,7 +1,8 @@
 """Runs that take a while, through the A2A door (`pausepoint serve` on the background app's slow
 `claim` graph, the real a2a-sdk client): a streaming client sees each step and the graph's own
 progress as `working` updates, live, before the task asks for input; a non-blocking send
-returns at once with the task still working and the task reaches input-required by itself; a
+(`return_immediately`, and an A2A 0.3 client's `blocking: false`) returns at once with the task
+still working and the task reaches input-required by itself; a
 streamed answer shows the letter being sent, then the task completes with the result; a task
 cancelled while its thread runs stays cancelled, its run stopped."""
 
@@ -234,3 +235,38 @@ async def test_a_task_cancelled_while_its_claim_runs_stays_cancelled_and_its_run
     assert cancelled_in < CHECK_SECONDS / 2, f"cancel took {cancelled_in:.3f} s"
     assert later.status.state == CANCELED
     assert await thread_status(claims_server, thread_id) == "cancelled"
+
+
+async def rpc_0_3(http: httpx.AsyncClient, method: str, params: dict[str, Any]) -> Any:
+    """An A2A 0.3 JSON-RPC call (what clients of the older protocol send): its result."""
+    body = {"jsonrpc": "2.0", "id": time.monotonic_ns(), "method": method, "params": params}
+    reply = (await http.post("/a2a", json=body)).json()
+    assert "result" in reply, reply
+    return reply["result"]
+
+
+async def test_an_a2a_0_3_send_with_blocking_false_returns_while_the_claim_runs(
+    claims_server: str,
+) -> None:
+    message = {
+        "kind": "message",
+        "role": "user",
+        "messageId": f"m-{time.monotonic_ns()}",
+        "parts": [{"kind": "data", "data": CLAIM}],
+    }
+    async with httpx.AsyncClient(base_url=claims_server, timeout=60) as http:
+        t0 = time.perf_counter()
+        task = await rpc_0_3(
+            http, "message/send", {"message": message, "configuration": {"blocking": False}}
+        )
+        returned_in = time.perf_counter() - t0
+        states = [task["status"]["state"]]
+        async with asyncio.timeout(30):
+            while states[-1] != "input-required":
+                await asyncio.sleep(0.1)
+                states.append(
+                    (await rpc_0_3(http, "tasks/get", {"id": task["id"]}))["status"]["state"]
+                )
+
+    assert returned_in < CHECK_SECONDS / 4, f"non-blocking send took {returned_in:.3f} s"
+    assert states[0] in ("submitted", "working") and "working" in states
