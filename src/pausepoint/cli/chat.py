@@ -21,6 +21,7 @@ from rich.markup import escape
 
 from pausepoint import errors
 from pausepoint.cli.chat_remote import RemoteThreads
+from pausepoint.cli.progress import showing
 from pausepoint.domain import Action, InboxItem, Pause, ThreadStatus, ThreadSummary, ThreadView
 from pausepoint.errors import (
     Conflict,
@@ -198,8 +199,17 @@ class Chat:
             raise Quit from exc
         return line
 
-    async def _busy(self, work: Awaitable[T]) -> T:
-        with self.console.status("working: parse → search → rank → plan → execute …"):
+    async def _busy(self, work: Awaitable[T], thread_id: str | None = None) -> T:
+        """Await `work` under a spinner; run here, it shows the running node and its progress
+        (of `thread_id`, else the thread this person starts)."""
+        title = "working: parse → search → rank → plan → execute …"
+        if isinstance(self.service, ThreadService):
+            bus = self.service.events
+            async with showing(
+                self.console, bus, thread_id=thread_id, owner=self.actor, title=title
+            ):
+                return await work
+        with self.console.status(title):
             return await work
 
     async def show(self, view: ThreadView) -> None:
@@ -253,7 +263,8 @@ class Chat:
                 new = await self._busy(
                     self.service.answer(
                         view.thread_id, answer, self.actor, interrupt_id=pause.interrupt_id
-                    )
+                    ),
+                    view.thread_id,
                 )
             except (Conflict, NotFound, Forbidden) as error:
                 # answered elsewhere meanwhile, or not ours to answer: show where it stands

@@ -56,6 +56,14 @@ AsOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+NoWaitOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-wait",
+        help="Return once it is stored, the thread running on in the background "
+        "(follow it with `pausepoint watch THREAD`).",
+    ),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -83,15 +91,23 @@ def error_body(error: PausepointError) -> dict[str, Any]:
     return body
 
 
+def exit_code(error: PausepointError) -> int:
+    """The exit code of a command that ends in `error`."""
+    return next((c for cls, c in EXIT_CODES if isinstance(error, cls)), 1)
+
+
 def fail(error: PausepointError, as_json: bool, *, code: int | None = None) -> NoReturn:
     """Print `error` (one JSON object with `as_json`) and exit with `code`, else its class's."""
-    if code is None:
-        code = next((c for cls, c in EXIT_CODES if isinstance(error, cls)), 1)
+    fail_body(error_body(error), exit_code(error) if code is None else code, as_json)
+
+
+def fail_body(body: dict[str, Any], code: int, as_json: bool) -> NoReturn:
+    """Print an error in its `--json` form `body` (as is with `as_json`) and exit with `code`."""
     if as_json:
-        print(json.dumps(error_body(error)))
+        print(json.dumps(body))
     else:
-        err_console.print(f"[red]error[/red] ({error.code}): {error.detail}")
-        for field in error.fields:
+        err_console.print(f"[red]error[/red] ({body['error']}): {body['detail']}")
+        for field in body.get("fields", []):
             err_console.print(f"  - {field.get('loc') or 'answer'}: {field.get('message')}")
     raise typer.Exit(code)
 

@@ -7,15 +7,18 @@ Exit codes: 0 ok, 2 usage, 3 conflict, 4 invalid answer or input, 5 not found, 1
 from __future__ import annotations
 
 import sys
+import uuid
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
+from pausepoint.cli.background import detach
 from pausepoint.cli.common import (
     AsOption,
     ConfigOption,
     JsonOption,
+    NoWaitOption,
     actor_name,
     console,
     err_console,
@@ -26,6 +29,7 @@ from pausepoint.cli.common import (
     print_json,
     with_service,
 )
+from pausepoint.cli.progress import showing
 from pausepoint.cli.render import render_decisions, render_inbox, render_view
 from pausepoint.domain import ThreadView
 from pausepoint.errors import InvalidInput, InvalidRequest, PausepointError
@@ -46,12 +50,25 @@ def run(
     actor: AsOption = None,
     as_json: JsonOption = False,
     config: ConfigOption = None,
+    no_wait: NoWaitOption = False,
 ) -> None:
-    """Start a workflow; print where it stopped (a pause, a result or an error)."""
+    """Start a workflow; print where it stopped (a pause, a result or an error), showing what
+    it does meanwhile; with --no-wait, print the thread once it is stored (it runs on)."""
     data = parse_json(input, "--input", as_json)
     if not isinstance(data, dict):
         fail(InvalidInput("--input must be a JSON object"), as_json)
-    view = with_service(lambda s: s.start(workflow, data, actor_name(actor)), as_json, config)
+    who, thread = actor_name(actor), uuid.uuid4().hex
+
+    async def start(s: ThreadService) -> ThreadView:
+        async with showing(console, s.events, thread_id=thread, enabled=not as_json):
+            return await s.start(workflow, data, who, thread_id=thread)
+
+    if no_wait:
+        settings = load_settings(config, as_json)
+        stored = lambda e: e.type == "started" and e.thread_id == thread  # noqa: E731
+        view = detach(settings, thread, start, stored, as_json)
+    else:
+        view = with_service(start, as_json, config)
     print_json(view) if as_json else render_view(console, view)
 
 
@@ -72,17 +89,26 @@ def answer(
     actor: AsOption = None,
     as_json: JsonOption = False,
     config: ConfigOption = None,
+    no_wait: NoWaitOption = False,
 ) -> None:
-    """Answer a thread's pending pause; print where it stopped next."""
+    """Answer a thread's pending pause; print where it stopped next (with --no-wait: once
+    the answer is stored, the thread running on)."""
     value, text = parse_answer_arg(answer_json, "ANSWER_JSON", as_json)
+    who = actor_name(actor)
 
     async def send(s: ThreadService) -> ThreadView:
-        door = Door(s, actor_name(actor))
-        if text is not None:
-            return await door.reply(thread, text, interrupt_id=pause)
-        return await door.answer(thread, value, interrupt_id=pause)
+        door = Door(s, who)
+        async with showing(console, s.events, thread_id=thread, enabled=not as_json):
+            if text is not None:
+                return await door.reply(thread, text, interrupt_id=pause)
+            return await door.answer(thread, value, interrupt_id=pause)
 
-    view = with_service(send, as_json, config)
+    if no_wait:
+        settings = load_settings(config, as_json)
+        stored = lambda e: e.type == "answered" and e.thread_id == thread and e.actor == who  # noqa: E731
+        view = detach(settings, thread, send, stored, as_json)
+    else:
+        view = with_service(send, as_json, config)
     print_json(view) if as_json else render_view(console, view)
 
 
@@ -225,6 +251,10 @@ app.add_typer(threads_app, name="threads")
 from pausepoint.cli.serve import keys_app, serve  # noqa: E402
 
 app.command()(serve)
+
+from pausepoint.cli.watch import watch  # noqa: E402
+
+app.command()(watch)
 app.add_typer(keys_app, name="keys")
 
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -68,6 +69,14 @@ def render_view(console: Console, view: ThreadView) -> None:
         console.print(json.dumps(view.result, indent=2, default=str))
     elif view.status is ThreadStatus.FAILED:
         console.print(f"thread [bold]{view.thread_id}[/bold] [red]failed[/red]: {view.error}")
+    elif view.status is ThreadStatus.RUNNING:
+        doing = view.progress.text or view.progress.node if view.progress else None
+        console.print(
+            f"thread [bold]{view.thread_id}[/bold] is running"
+            + (f": {escape(doing)}" if doing else ""),
+            highlight=False,
+        )
+        console.print(f"follow it with: pausepoint watch {view.thread_id}", highlight=False)
     else:
         console.print(f"thread [bold]{view.thread_id}[/bold] is {view.status}")
 
