@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import operator
+import shutil
 import socket
 import threading
 import time
@@ -13,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
 import httpx
@@ -26,7 +28,7 @@ from pausepoint.api import create_app
 from pausepoint.api.auth import hash_key
 from pausepoint.domain import OnTimeout, PauseRequest
 from pausepoint.forms import ask
-from pausepoint.service.catalog import bundled
+from pausepoint.service.catalog import bundled, use_config
 from pausepoint.settings import Settings
 from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry
 
@@ -122,6 +124,30 @@ def registry() -> WorkflowRegistry:
     for workflow in (CHAT, TIMED):
         workflows.register(workflow)
     return workflows
+
+
+#: A team graph that takes a while (tests/service/background_app.py): `check` reports
+#: progress for BACKGROUND_APP_CHECK_SECONDS, `draft` streams a letter, `ask` pauses, `send`.
+BACKGROUND_APP = Path(__file__).resolve().parents[1] / "service" / "background_app.py"
+
+
+@pytest.fixture
+def with_claims(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[float], WorkflowRegistry]:
+    """`with_claims(check_seconds)`: the bundled workflows and the background app's `claim`,
+    served from its own langgraph.json, its `check` taking `check_seconds`."""
+
+    def registry(check_seconds: float) -> WorkflowRegistry:
+        folder = tmp_path / "claims"
+        folder.mkdir()
+        shutil.copy(BACKGROUND_APP, folder / "claims.py")
+        graphs = {"graphs": {"claim": "./claims.py:graph"}}
+        (folder / "langgraph.json").write_text(json.dumps(graphs))
+        monkeypatch.setenv("BACKGROUND_APP_CHECK_SECONDS", str(check_seconds))
+        return bundled(use_config(settings.model_copy(update={"workflows_dir": None}), folder))
+
+    return registry
 
 
 @pytest.fixture
@@ -269,3 +295,38 @@ def open_ws(keyed_server: LiveServer) -> Callable[..., Any]:
             yield socket_
 
     return open_socket
+
+
+# The web page, in Debian's headless Chromium (through Playwright)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: How long the page's expectations wait (ms).
+PAGE_WAIT_MS = 60_000
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    """A tab of a fresh headless Chromium; skipped, saying why, where Chromium is missing."""
+    if shutil.which(CHROMIUM) is None:
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)")
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=PAGE_WAIT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            tab = browser.new_page()
+            tab.set_default_timeout(PAGE_WAIT_MS)
+            yield tab
+        finally:
+            browser.close()

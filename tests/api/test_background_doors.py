@@ -6,21 +6,16 @@ bank"), then what waits, then the end."""
 from __future__ import annotations
 
 import asyncio
-import json
-import shutil
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from pausepoint.service.catalog import bundled, use_config
 from pausepoint.settings import Settings
 from pausepoint.workflows.registry import WorkflowRegistry
 
-APP = Path(__file__).resolve().parents[1] / "service" / "background_app.py"
 CHECK_SECONDS = 1.0
 PROGRESS = {"Running check…", "checking receipts", "checking the bank"}
 
@@ -32,16 +27,9 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def registry(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+def registry(with_claims: Callable[[float], WorkflowRegistry]) -> WorkflowRegistry:
     """The bundled workflows and the background app's `claim` (its `check` takes 1 s)."""
-    folder = tmp_path / "claims"
-    folder.mkdir()
-    shutil.copy(APP, folder / "claims.py")
-    (folder / "langgraph.json").write_text(json.dumps({"graphs": {"claim": "./claims.py:graph"}}))
-    monkeypatch.setenv("BACKGROUND_APP_CHECK_SECONDS", str(CHECK_SECONDS))
-    served = use_config(settings.model_copy(update={"workflows_dir": None}), folder)
-    workflows: WorkflowRegistry = bundled(served)
-    return workflows
+    return with_claims(CHECK_SECONDS)
 
 
 async def follow(

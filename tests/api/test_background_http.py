@@ -6,35 +6,23 @@ and the run it resumes finishes by itself."""
 from __future__ import annotations
 
 import asyncio
-import json
-import shutil
 import time
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from pausepoint.service.catalog import bundled, use_config
-from pausepoint.settings import Settings
 from pausepoint.workflows.registry import WorkflowRegistry
 
-APP = Path(__file__).resolve().parents[1] / "service" / "background_app.py"
 LETTER = "Dear Ann, your refund of 30 EUR is on its way."
 CHECK_SECONDS = 1.0
 RUN_EVENTS = ("node_started", "node_finished", "progress", "tokens")
 
 
 @pytest.fixture
-def registry(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+def registry(with_claims: Callable[[float], WorkflowRegistry]) -> WorkflowRegistry:
     """The bundled workflows and the background app's `claim` (its `check` takes 1 s)."""
-    folder = tmp_path / "claims"
-    folder.mkdir()
-    shutil.copy(APP, folder / "claims.py")
-    (folder / "langgraph.json").write_text(json.dumps({"graphs": {"claim": "./claims.py:graph"}}))
-    monkeypatch.setenv("BACKGROUND_APP_CHECK_SECONDS", str(CHECK_SECONDS))
-    served = use_config(settings.model_copy(update={"workflows_dir": None}), folder)
-    workflows: WorkflowRegistry = bundled(served)
-    return workflows
+    return with_claims(CHECK_SECONDS)
 
 
 def told(messages: list[dict[str, Any]], thread_id: str) -> list[tuple[str, Any]]:

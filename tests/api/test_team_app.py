@@ -10,9 +10,8 @@ LangChain agent's tool review, an Agent Inbox request's Edit prefilled with its 
 from __future__ import annotations
 
 import json
-import shutil
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +29,6 @@ TEAM_GRAPHS = {"expense", "triage", "writer", "survey", "receipts", "mailer", "r
 EXPENSE = {"employee": "ana", "amount": 120.5, "reason": "train tickets"}
 ASK_EMAIL = "email ann@example.com about Lunch"
 REFUND = {"order": "A-17", "amount": 30.0}
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-WAIT_MS = 60_000
 
 
 @pytest.fixture
@@ -331,23 +327,6 @@ async def test_a_refund_paused_before_a_restart_is_answered_over_http_after_it(
 
 
 # the web page, in headless Chromium
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)")
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=WAIT_MS)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            tab = browser.new_page()
-            tab.set_default_timeout(WAIT_MS)
-            yield tab
-        finally:
-            browser.close()
 
 
 def open_start_form(page: Any, url: str, workflow: str) -> None:

@@ -192,7 +192,8 @@ async function startWorkflow(event) {
   }
   $("start-button").disabled = true;
   try {
-    const view = await api("POST", "/api/threads", { workflow: $("workflow").value, input });
+    // ?wait=0: the thread shows at once and the page follows its run as it goes
+    const view = await api("POST", "/api/threads?wait=0", { workflow: $("workflow").value, input });
     showFieldErrors($("start-form"), [], $("start-error"));
     openView(view);
     refreshLists();
@@ -251,6 +252,7 @@ async function openThread(threadId, onlyIfChanged) {
 }
 
 function openView(view) {
+  if (view.thread_id !== currentThread) progressAt = 0;
   currentThread = view.thread_id;
   if (location.hash !== "#thread=" + view.thread_id) history.replaceState(null, "", "#thread=" + view.thread_id);
   renderThread(view);
@@ -272,6 +274,9 @@ function renderThread(view) {
       return el("div", { class: "muted step", text: `${name}: ${typeof status === "string" ? status : JSON.stringify(status)}` });
     }),
   );
+  const running = view.status === "running";
+  showProgress(running ? progressText(view.progress) : null, running && view.progress ? view.progress.at : null);
+  if (view.status !== "running") showDraft(null);
   $("pauses").replaceChildren(...view.pauses.map((pause) => renderPause(view, pause)));
   const done = view.status === "completed" && view.result !== null && view.result !== undefined;
   $("result").hidden = !done;
@@ -281,6 +286,35 @@ function renderThread(view) {
       typeof result === "string" ? result
         : result.story || result.final_response || JSON.stringify(result, null, 2);
   }
+}
+
+// While a thread runs: what it last reported (a live region, read out as it changes) and
+// what its chat model is writing, token by token.
+
+function progressText(progress) {
+  if (!progress) return "Running…";
+  if (progress.text) return progress.text;
+  return progress.node ? `Running ${progress.node}…` : "Running…";
+}
+
+// When what the line shows was reported: a view read before a newer event arrived must not
+// put the older text back.
+let progressAt = 0;
+
+function showProgress(text, at) {
+  const when = at ? Date.parse(at) : 0;
+  if (text !== null && when < progressAt) return;
+  progressAt = text === null ? 0 : Math.max(progressAt, when);
+  const line = $("thread-progress");
+  line.hidden = text === null;
+  if (line.textContent !== (text || "")) line.textContent = text || "";
+}
+
+function showDraft(text) {
+  const draft = $("thread-draft");
+  draft.hidden = text === null;
+  draft.textContent = text || "";
+  if (text === null) delete draft.dataset.node;
 }
 
 function renderContext(context) {
@@ -375,7 +409,7 @@ async function submitPause(view, pause, box, error, action, inputs) {
   busy = true;
   box.querySelectorAll("button").forEach((b) => (b.disabled = true));
   try {
-    const next = await api("POST", `/api/threads/${encodeURIComponent(view.thread_id)}/answers`, {
+    const next = await api("POST", `/api/threads/${encodeURIComponent(view.thread_id)}/answers?wait=0`, {
       interrupt_id: pause.interrupt_id,
       answer,
     });
@@ -398,9 +432,28 @@ async function submitPause(view, pause, box, error, action, inputs) {
 
 let generation = 0;
 
+//: The events of a run going on: shown where they belong, without reading the thread again.
+const RUN_EVENTS = new Set(["node_started", "node_finished", "progress", "tokens"]);
+
 function onEvent(event) {
+  const here = event.thread_id === currentThread;
+  if (RUN_EVENTS.has(event.event)) {
+    if (!here) return;
+    if (event.event === "node_started") {
+      showProgress(progressText({ node: event.data.node }), event.at);
+    } else if (event.event === "progress") {
+      showProgress(progressText({ node: event.data.node, text: event.message }), event.at);
+    } else if (event.event === "tokens") {
+      // a node's tokens add up; another node's start a new draft
+      const draft = $("thread-draft");
+      const before = draft.dataset.node === event.data.node ? draft.textContent : "";
+      draft.dataset.node = event.data.node;
+      showDraft(before + event.data.text);
+    }
+    return;
+  }
   refreshLists();
-  if (event.thread_id === currentThread && !busy) openThread(currentThread, true);
+  if (here && !busy) openThread(currentThread, true);
 }
 
 async function followEvents(mine) {
