@@ -28,9 +28,13 @@ class Door:
         self.actor = actor
 
     async def get(self, thread_id: str) -> ThreadView:
-        """The thread, if `actor` may see it; otherwise ThreadNotFound."""
+        """The thread, if `actor` may see it (its owner, an assignee of what waits, or someone
+        who has decided on it, so an answer's outcome is theirs to read); otherwise
+        ThreadNotFound."""
         view = await self.service.get(thread_id)
-        if not may_see(self.actor, view.owner, view.pauses):
+        if not may_see(self.actor, view.owner, view.pauses) and not any(
+            d.actor == self.actor for d in await self.service.decisions(thread_id)
+        ):
             raise ThreadNotFound(f"no thread {thread_id!r}")
         return view
 

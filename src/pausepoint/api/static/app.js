@@ -8,6 +8,7 @@ let workflows = [];
 let currentThread = null;
 let shown = "";
 let busy = false;
+let rereading = null;
 
 // ---- talking to the API ----
 
@@ -197,6 +198,7 @@ async function startWorkflow(event) {
     showFieldErrors($("start-form"), [], $("start-error"));
     openView(view);
     refreshLists();
+    if (view.status === "running") openThread(view.thread_id, true);  // it may have stopped since
   } catch (error) {
     showFieldErrors($("start-form"), error.body && error.body.fields, $("start-error"));
     if (!(error.body && error.body.fields && error.body.fields.length)) {
@@ -243,7 +245,10 @@ async function openThread(threadId, onlyIfChanged) {
   try {
     const view = await api("GET", "/api/threads/" + encodeURIComponent(threadId));
     // a live update must not wipe what the person is typing into an unchanged pause
-    if (onlyIfChanged && signature(view) === shown) return;
+    if (onlyIfChanged && signature(view) === shown) {
+      if (view.status === "running") followRun(view);
+      return;
+    }
     openView(view);
   } catch (error) {
     $("thread").hidden = false;
@@ -275,6 +280,8 @@ function renderThread(view) {
     }),
   );
   const running = view.status === "running";
+  clearTimeout(rereading);
+  if (running) followRun(view);
   showProgress(running ? progressText(view.progress) : null, running && view.progress ? view.progress.at : null);
   if (view.status !== "running") showDraft(null);
   $("pauses").replaceChildren(...view.pauses.map((pause) => renderPause(view, pause)));
@@ -315,6 +322,15 @@ function showDraft(text) {
   draft.hidden = text === null;
   draft.textContent = text || "";
   if (text === null) delete draft.dataset.node;
+}
+
+// While a thread runs, read it again now and then: its end may be told only to someone else
+// (its owner) or happen in another process.
+function followRun(view) {
+  clearTimeout(rereading);
+  rereading = setTimeout(() => {
+    if (currentThread === view.thread_id) openThread(view.thread_id, true);
+  }, 1000);
 }
 
 function renderContext(context) {
@@ -423,6 +439,8 @@ async function submitPause(view, pause, box, error, action, inputs) {
   } finally {
     busy = false;
     box.querySelectorAll("button").forEach((b) => (b.disabled = false));
+    // events that came while the answer was on its way were not applied: catch up once
+    if (currentThread === view.thread_id) openThread(view.thread_id, true);
   }
 }
 
