@@ -13,11 +13,15 @@ have: the last values and the interrupts they carry.
 
 The latest progress is also written to the thread's row, at most once per `STORE_EVERY`
 seconds and not before the run has gone on that long, so other processes (the CLI, another
-server on the same SQLite file) can show it too without a fast run paying for a write.
+server on the same SQLite file) can show it too without a fast run paying for a write. Progress
+held back by that is written when its window has passed, if the run is still going.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
@@ -28,6 +32,8 @@ from langgraph.types import GraphOutput, Interrupt
 from pydantic_core import to_jsonable_python
 
 from pausepoint.service.events import EventType
+
+logger = logging.getLogger(__name__)
 
 #: The stream modes a run reads.
 MODES: list[Literal["values", "tasks", "custom", "messages"]] = [
@@ -68,6 +74,9 @@ class RunStream:
         self._clock = clock
         self._began = clock()
         self._stored_at: float | None = None
+        #: the latest progress not yet written, and the task that writes it when it may
+        self._held: dict[str, Any] | None = None
+        self._later: asyncio.Task[None] | None = None
         #: task id -> (node, started at), for the graph's own running tasks
         self._running: dict[str, tuple[str, float]] = {}
         #: node -> (tokens not yet sent, when the last batch went)
@@ -78,22 +87,28 @@ class RunStream:
     ) -> GraphOutput[Any]:
         latest: Any = None
         interrupts: list[Interrupt] = []
-        async for part in graph.astream(
-            payload, config, stream_mode=MODES, subgraphs=True, version="v2"
-        ):
-            kind, ns = part["type"], part["ns"]
-            data: Any = part["data"]
-            if kind == "values":
-                if not ns:
-                    latest = data
-                    interrupts.extend(part.get("interrupts", ()))  # type: ignore[arg-type]
-            elif kind == "tasks":
-                if not ns:
-                    await self._task(data)
-            elif kind == "custom":
-                await self._progress(data, ns)
-            elif kind == "messages":
-                self._token(data)
+        try:
+            async for part in graph.astream(
+                payload, config, stream_mode=MODES, subgraphs=True, version="v2"
+            ):
+                kind, ns = part["type"], part["ns"]
+                data: Any = part["data"]
+                if kind == "values":
+                    if not ns:
+                        latest = data
+                        interrupts.extend(part.get("interrupts", ()))  # type: ignore[arg-type]
+                elif kind == "tasks":
+                    if not ns:
+                        await self._task(data)
+                elif kind == "custom":
+                    await self._progress(data, ns)
+                elif kind == "messages":
+                    self._token(data)
+        finally:
+            if self._later is not None:
+                self._later.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._later
         for node in list(self._tokens):
             self._flush(node)
         return GraphOutput(value=latest, interrupts=tuple(interrupts))
@@ -129,12 +144,34 @@ class RunStream:
         value = to_jsonable_python(value, fallback=repr)
         event = {"node": self._node_of(ns), "text": progress_text(value), "value": value}
         self._publish("progress", event)
-        now = self._clock()
-        if event["text"] is None or now - self._began < STORE_EVERY:
+        if event["text"] is None:
             return
-        if self._stored_at is None or now - self._stored_at >= STORE_EVERY:
-            self._stored_at = now
-            await self._store({"node": event["node"], "text": event["text"]})
+        self._held = {"node": event["node"], "text": event["text"]}
+        wait = self._store_in()
+        if wait <= 0:
+            await self._store_held()
+        elif self._later is None:
+            self._later = asyncio.create_task(self._store_later(wait))
+
+    def _store_in(self) -> float:
+        """Seconds until progress may be written to the row."""
+        now = self._clock()
+        since = self._began if self._stored_at is None else self._stored_at
+        return since + STORE_EVERY - now
+
+    async def _store_held(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            self._stored_at = self._clock()
+            await self._store(held)
+
+    async def _store_later(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+        self._later = None
+        try:
+            await self._store_held()
+        except Exception:  # the run goes on; only other processes' view of it is late
+            logger.warning("could not write the run's progress to its thread", exc_info=True)
 
     def _token(self, data: Any) -> None:
         chunk, metadata = data
