@@ -45,6 +45,7 @@ bench: setup
 
 soak: setup
 	LANGGRAPH_STRICT_MSGPACK=true $(BIN)/python bench/crash_trials.py --trials 50
+	LANGGRAPH_STRICT_MSGPACK=true $(BIN)/python bench/background_trials.py --trials 40
 
 clean:
 	rm -rf $(VENV) .pausepoint .pytest_cache .mypy_cache .ruff_cache .langgraph_api

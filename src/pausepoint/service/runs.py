@@ -86,6 +86,7 @@ class RunLoop:
         self._graphs: dict[str, Pregel[Any, Any, Any, Any]] = {
             wf.name: wf.runnable(build, db.saver) for wf in workflows
         }
+        self._failpoint_hits = 0
 
     # reading
 
@@ -382,6 +383,18 @@ class RunLoop:
         )
 
     def failpoint(self, name: str) -> None:
-        if self.settings.failpoint == name:
+        """Test only: SIGKILL this process at the point `name`, when PAUSEPOINT_FAILPOINT names
+        it (`name`, or `name@N` for its N-th time here)."""
+        chosen, _, nth = (self.settings.failpoint or "").partition("@")
+        if chosen != name:
+            return
+        self._failpoint_hits += 1
+        if self._failpoint_hits >= int(nth or 1):
             logger.error("failpoint %s: killing this process", name)
             os.kill(os.getpid(), signal.SIGKILL)
+
+    async def failpoint_soon(self, name: str) -> None:
+        """`failpoint`, once what was just acknowledged has reached whoever waits for it."""
+        if (self.settings.failpoint or "").partition("@")[0] == name:
+            await asyncio.sleep(0.05)
+            self.failpoint(name)

@@ -222,6 +222,7 @@ class ThreadService:
                 await self._store.create_thread(record, stored)
                 self._runs.publish("started", record, actor=actor)
                 acknowledge()
+                await self._runs.failpoint_soon("before_first_checkpoint")
                 async with self._pool.slot():
                     outcome = await self._runs.run(
                         record, payload, known=Known(pending=frozenset()), actor=actor
