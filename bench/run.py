@@ -33,6 +33,8 @@ BENCHES: list[list[str]] = [
     ["bench/dag_readiness.py", "--runs", "20"],
     ["bench/orchestrator.py"],
     ["bench/crash_trials.py", "--trials", "50"],
+    ["bench/run_latency.py", "--rounds", "200"],
+    ["bench/background_trials.py", "--trials", "40"],
 ]
 if os.environ.get("PAUSEPOINT_TEST_POSTGRES_URL"):
     BENCHES.append(["bench/pg_throughput.py", "--clients", "50", "--rounds", "10"])

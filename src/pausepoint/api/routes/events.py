@@ -17,6 +17,8 @@ from pausepoint.service.events import EventBus
 router = APIRouter(prefix="/api", tags=["push"])
 
 KEEPALIVE_SECONDS = 15.0
+#: Events sent in one write at most.
+BATCH = 100
 
 
 async def _stream(events: EventBus, user: str) -> AsyncIterator[str]:
@@ -28,9 +30,18 @@ async def _stream(events: EventBus, user: str) -> AsyncIterator[str]:
             except TimeoutError:
                 yield ": keep-alive\n\n"
                 continue
-            if user in event.audience():
-                data = json.dumps(event_message(event), default=str)
-                yield f"event: {event.type}\ndata: {data}\n\n"
+            # what else is queued goes out with it, in one write (a fast run's events come
+            # in bursts: one write each would cost the run more than the events do)
+            batch = [event]
+            while not queue.empty() and len(batch) < BATCH:
+                batch.append(queue.get_nowait())
+            chunk = "".join(
+                f"event: {e.type}\ndata: {json.dumps(event_message(e), default=str)}\n\n"
+                for e in batch
+                if user in e.audience()
+            )
+            if chunk:
+                yield chunk
 
 
 @router.get(
