@@ -1,7 +1,8 @@
 """API keys: who is calling. Keys live in settings only as SHA-256 hashes mapped to user names.
 
 `PAUSEPOINT_API_KEYS=ann:<sha256 of ann's key>,bob:<...>`; a request carries
-`Authorization: Bearer KEY` (browsers' EventSource and WebSocket may pass `?token=KEY`).
+`Authorization: Bearer KEY` (browsers' EventSource and WebSocket may pass `?token=KEY`; the
+LangGraph API door also takes `x-api-key: KEY`, what langgraph-sdk sends).
 With no keys configured the server is open, every caller is the user `local`
 (`settings.LOCAL_USER`, the CLI's default actor too), and `check_bind` refuses any address
 but loopback.
@@ -56,10 +57,12 @@ class Authenticator:
     def open(self) -> bool:
         return not self.users_by_hash
 
-    def user(self, authorization: str | None, token: str | None) -> str:
+    def user(self, authorization: str | None, token: str | None, api_key: str | None = None) -> str:
+        """The user whose key is presented: as `Authorization: Bearer KEY`, else `api_key`
+        (an `x-api-key` header), else `token` (`?token=`)."""
         if self.open:
             return LOCAL_USER
-        key = token
+        key = api_key.strip() if api_key and api_key.strip() else token
         if authorization:
             scheme, _, value = authorization.partition(" ")
             if scheme.lower() != "bearer" or not value.strip():

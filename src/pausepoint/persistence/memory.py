@@ -24,7 +24,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from pausepoint.domain import Decision, InboxItem, Pause, ThreadStatus
 from pausepoint.errors import AlreadyAnswered, Conflict
-from pausepoint.persistence.records import PauseRow, ThreadRecord, ThreadState
+from pausepoint.persistence.records import ApiThreadRecord, PauseRow, ThreadRecord, ThreadState
 
 
 def _utc(value: datetime) -> datetime:
@@ -61,6 +61,7 @@ class MemoryStore:
         self._pauses: dict[tuple[str, str], _Indexed] = {}
         self._leases: dict[str, tuple[str, float]] = {}
         self._inputs: dict[str, Any] = {}
+        self._api_threads: dict[str, ApiThreadRecord] = {}
 
     async def close(self) -> None:
         """Nothing to let go of."""
@@ -107,6 +108,31 @@ class MemoryStore:
         ]
         found.sort(key=lambda t: t.updated_at, reverse=True)
         return found[offset : offset + limit]
+
+    # the LangGraph API's threads
+
+    async def put_api_thread(self, record: ApiThreadRecord) -> bool:
+        if record.thread_id in self._api_threads:
+            return False
+        self._api_threads[record.thread_id] = replace(
+            record,
+            metadata=json.loads(json.dumps(record.metadata)),
+            created_at=_utc(record.created_at),
+            updated_at=_utc(record.updated_at),
+        )
+        return True
+
+    async def get_api_thread(self, thread_id: str) -> ApiThreadRecord | None:
+        return self._api_threads.get(thread_id)
+
+    async def list_api_threads(self, owner: str | None = None) -> list[ApiThreadRecord]:
+        found = [t for t in self._api_threads.values() if owner is None or t.owner == owner]
+        found.sort(key=lambda t: t.thread_id)
+        found.sort(key=lambda t: t.created_at, reverse=True)
+        return found
+
+    async def delete_api_thread(self, thread_id: str) -> bool:
+        return self._api_threads.pop(thread_id, None) is not None
 
     async def set_status(
         self,

@@ -51,3 +51,15 @@ class ThreadState:
     record: ThreadRecord
     pauses: list[PauseRow]
     unapplied: list[Decision]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiThreadRecord:
+    """A thread as the LangGraph API door knows it: who created it there and its metadata.
+    A thread created through that API has no row in `threads` until a run starts it."""
+
+    thread_id: str
+    owner: str
+    metadata: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from pausepoint.domain import Decision, InboxItem, ThreadStatus
-from pausepoint.persistence.records import PauseRow, ThreadRecord, ThreadState
+from pausepoint.persistence.records import ApiThreadRecord, PauseRow, ThreadRecord, ThreadState
 
 
 class Store(Protocol):
@@ -40,6 +40,21 @@ class Store(Protocol):
         self, status: ThreadStatus | None, limit: int, offset: int, owner: str | None = None
     ) -> list[ThreadRecord]:
         """Threads (of `status`, of `owner`, when given), most recently updated first."""
+        ...
+
+    async def put_api_thread(self, record: ApiThreadRecord) -> bool:
+        """Insert the LangGraph API's row of a thread; False (and nothing written) if the id
+        has one already."""
+        ...
+
+    async def get_api_thread(self, thread_id: str) -> ApiThreadRecord | None: ...
+
+    async def list_api_threads(self, owner: str | None = None) -> list[ApiThreadRecord]:
+        """The LangGraph API's thread rows (of `owner`, when given), newest first."""
+        ...
+
+    async def delete_api_thread(self, thread_id: str) -> bool:
+        """Delete the LangGraph API's row of a thread; False if it had none."""
         ...
 
     async def set_status(

@@ -65,6 +65,16 @@ MIGRATIONS: list[str] = [
     ALTER TABLE threads ADD COLUMN input {json};
     ALTER TABLE threads ADD COLUMN progress {json};
     """,
+    """
+    CREATE TABLE api_threads (
+        thread_id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        metadata {json} NOT NULL,
+        created_at {time} NOT NULL,
+        updated_at {time} NOT NULL
+    );
+    CREATE INDEX api_threads_by_owner ON api_threads (owner, created_at);
+    """,
 ]
 
 #: The versions a database has seen (`{time}` as in the scripts).
