@@ -249,3 +249,34 @@ async def test_a_live_services_sweep_finishes_a_run_another_left_without_waiting
     assert swept_in < CHECK_SECONDS / 2  # the sweep hands the run to the pool
     assert recovered.status is ThreadStatus.WAITING
     assert recovered.pauses[0].title == "Send this letter?"
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+async def test_a_cancel_on_another_server_stops_the_run_going_on_there(
+    claims: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two servers on one Postgres database: B cancels a thread whose run goes on in A. A
+    stops the run (it never drafts the letter nor pauses), and B's cancel does not wait for
+    the run to end by itself."""
+    monkeypatch.setenv("BACKGROUND_APP_CHECK_SECONDS", "8")
+    async with (
+        ThreadService.open(claims, chat_model=None) as a,
+        ThreadService.open(claims, chat_model=None) as b,
+        a.events.subscribe() as heard_in_a,
+    ):
+        started = await a.start("claim", {"customer": "Ann"}, "ann", wait=0)
+        await until(heard_in_a, "progress")  # A's run is in `check`
+        t0 = time.monotonic()
+        cancelled = await b.cancel(started.thread_id, "ann")
+        took = time.monotonic() - t0
+        await asyncio.sleep(0.5)
+        after = [heard_in_a.get_nowait() for _ in range(heard_in_a.qsize())]
+        seen_by_a = await a.get(started.thread_id)
+
+    assert cancelled.status is ThreadStatus.CANCELLED
+    assert took < 4, took  # not the 8 s `check` would have taken
+    assert seen_by_a.status is ThreadStatus.CANCELLED and seen_by_a.pauses == []
+    types = [e.type for e in after]
+    assert types[-1] == "cancelled", types
+    assert "paused" not in types
+    assert not [e for e in after if e.type == "node_started" and e.data["node"] == "draft"]

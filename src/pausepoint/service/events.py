@@ -31,6 +31,8 @@ EventType = Literal[
     "node_finished",
     "progress",
     "tokens",
+    # a cancel of a thread whose run goes on in another process: that process stops it
+    "cancel_requested",
 ]
 
 #: The events of a run going on: for the thread's owner and whoever's answer it runs on.
@@ -69,6 +71,9 @@ class ThreadEvent(BaseModel):
 
 class EventBus:
     """In-process fan-out. A slow subscriber loses its oldest events rather than block others."""
+
+    #: Whether other processes hear what is published here (PgEventBus).
+    shared = False
 
     def __init__(self, queue_size: int = 1000) -> None:
         self._queues: set[asyncio.Queue[ThreadEvent]] = set()

@@ -42,6 +42,8 @@ FLUSH_SECONDS = 10.0
 class PgEventBus(EventBus):
     """Local fan-out plus NOTIFY to, and LISTEN from, the other processes on the database."""
 
+    shared = True
+
     def __init__(self, pool: Pool, url: str, queue_size: int = 1000) -> None:
         super().__init__(queue_size)
         self._pool = pool

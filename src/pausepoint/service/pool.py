@@ -18,6 +18,8 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
+from pausepoint.service.events import EventBus
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -108,6 +110,18 @@ class RunPool:
             with contextlib.suppress(BaseException):
                 await task
         return bool(jobs)
+
+    async def hear_cancels(self, events: EventBus) -> None:
+        """Stop the runs here of threads cancelled in another process (`cancel_requested`,
+        heard on a bus other processes publish to: Postgres's). Runs until cancelled."""
+        if not events.shared:
+            return
+        async with events.subscribe() as queue:
+            while True:
+                event = await queue.get()
+                if event.type == "cancel_requested" and self.running(event.thread_id):
+                    logger.info("thread %s cancelled by %s elsewhere", event.thread_id, event.actor)
+                    await self.cancel(event.thread_id)
 
     async def close(self) -> None:
         """Cancel every job still running and wait for each to end."""

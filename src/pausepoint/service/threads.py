@@ -1,16 +1,14 @@
 """ThreadService: the only code that runs graphs, reads their state and resumes them.
 
-Every door (CLI, HTTP, WebSocket, A2A, the web page) is a thin adapter over this class,
-through `Door` (service/doors.py), which adds door policy: what a person may see, how a
-refusal is explained, how a text reply maps onto a form.
+Every door is a thin adapter over this class through `Door` (service/doors.py, door policy).
 
 Resume is exactly-once (DESIGN.md): the answers are validated against the pending pauses,
 then written to the decision log under a unique key (the loser of a race gets Conflict),
 and only then applied with `Command(resume=...)`. Decisions written but not applied (the
 process died in between) are applied by `recover()`, which `open()` runs at start-up.
 
-Only one process runs a given thread at a time: runs happen under a lease row in the
-database (service/leases.py); the run loop itself is service/runs.py.
+One process runs a thread at a time, under a lease (service/leases.py); the run loop is
+service/runs.py.
 """
 
 from __future__ import annotations
@@ -132,11 +130,13 @@ class ThreadService:
                 clock=clock,
                 events=events,
             )
+            hearing = asyncio.create_task(service._pool.hear_cancels(events), name="cancels")
             try:
                 if recover:
                     await service.recover()
                 yield service
             finally:
+                hearing.cancel()
                 await service.close()
 
     async def close(self) -> None:
@@ -347,18 +347,17 @@ class ThreadService:
         outcome = await statefiles.resume_from(self._runs, self._leases, state, actor)
         return await self._runs.outcome_view(outcome)
 
-    # cancelling
-
     async def cancel(self, thread_id: str, actor: str) -> ThreadView:
-        """Cancel a thread that has not finished: a run going on in this process is stopped
-        (on another server, the cancel waits for its run to stop); its pauses leave every
-        inbox."""
+        """Cancel a thread that has not finished: its run is stopped (on Postgres in any
+        process, else this one's), its pauses leave every inbox."""
         record = await self._runs.thread(thread_id)
         if actor != record.owner:
             raise Forbidden(f"only the thread's owner {record.owner!r} may cancel it")
         if record.status.is_final:
             raise Conflict(f"thread {thread_id!r} is already {record.status}")
         stopped = await self._pool.cancel(thread_id)
+        if not stopped and record.status is ThreadStatus.RUNNING:  # another process stops it
+            self._runs.publish("cancel_requested", record, actor=actor)
         async with self._leases.hold(thread_id):
             record = await self._runs.thread(thread_id)
             if record.status.is_final:

@@ -261,6 +261,7 @@ function openView(view) {
   currentThread = view.thread_id;
   if (location.hash !== "#thread=" + view.thread_id) history.replaceState(null, "", "#thread=" + view.thread_id);
   renderThread(view);
+  replayUnseen(view);
 }
 
 function renderThread(view) {
@@ -453,10 +454,38 @@ let generation = 0;
 //: The events of a run going on: shown where they belong, without reading the thread again.
 const RUN_EVENTS = new Set(["node_started", "node_finished", "progress", "tokens"]);
 
+// Run events of threads not open here, kept a while: a thread just started may be told of
+// before the reply that opens it arrives, and shows them once it opens.
+const unseen = new Map();
+
+function keepUnseen(event) {
+  const kept = unseen.get(event.thread_id) || [];
+  kept.push(event);
+  if (kept.length > 200) kept.shift();
+  unseen.delete(event.thread_id);  // the newest thread last
+  unseen.set(event.thread_id, kept);
+  if (unseen.size > 20) unseen.delete(unseen.keys().next().value);
+}
+
+function replayUnseen(view) {
+  const kept = unseen.get(view.thread_id) || [];
+  unseen.delete(view.thread_id);
+  if (view.status === "running") kept.forEach(showRunEvent);
+}
+
 function onEvent(event) {
   const here = event.thread_id === currentThread;
   if (RUN_EVENTS.has(event.event)) {
-    if (!here) return;
+    if (here) showRunEvent(event);
+    else keepUnseen(event);
+    return;
+  }
+  refreshLists();
+  if (here && !busy) openThread(currentThread, true);
+}
+
+function showRunEvent(event) {
+  {
     if (event.event === "node_started") {
       showProgress(progressText({ node: event.data.node }), event.at);
     } else if (event.event === "progress") {
@@ -468,10 +497,7 @@ function onEvent(event) {
       draft.dataset.node = event.data.node;
       showDraft(before + event.data.text);
     }
-    return;
   }
-  refreshLists();
-  if (here && !busy) openThread(currentThread, true);
 }
 
 async function followEvents(mine) {
