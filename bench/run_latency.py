@@ -318,7 +318,7 @@ def main() -> None:
     ):
         s, a = ms(times[True][0]), ms(times[False][0])
         print(
-            f"  {name}: astream (events to an SSE client) {s:.2f} ms, ainvoke {a:.2f} ms: "
+            f"  {name}: astream {s:.2f} ms, ainvoke {a:.2f} ms: "
             f"{s / a:.3f}x; {statistics.median(times[True][1]):.0f} events a run vs "
             f"{statistics.median(times[False][1]):.0f}"
         )
