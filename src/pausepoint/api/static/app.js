@@ -485,18 +485,16 @@ function onEvent(event) {
 }
 
 function showRunEvent(event) {
-  {
-    if (event.event === "node_started") {
-      showProgress(progressText({ node: event.data.node }), event.at);
-    } else if (event.event === "progress") {
-      showProgress(progressText({ node: event.data.node, text: event.message }), event.at);
-    } else if (event.event === "tokens") {
-      // a node's tokens add up; another node's start a new draft
-      const draft = $("thread-draft");
-      const before = draft.dataset.node === event.data.node ? draft.textContent : "";
-      draft.dataset.node = event.data.node;
-      showDraft(before + event.data.text);
-    }
+  if (event.event === "node_started") {
+    showProgress(progressText({ node: event.data.node }), event.at);
+  } else if (event.event === "progress") {
+    showProgress(progressText({ node: event.data.node, text: event.message }), event.at);
+  } else if (event.event === "tokens") {
+    // a node's tokens add up; another node's start a new draft
+    const draft = $("thread-draft");
+    const before = draft.dataset.node === event.data.node ? draft.textContent : "";
+    draft.dataset.node = event.data.node;
+    showDraft(before + event.data.text);
   }
 }
 
