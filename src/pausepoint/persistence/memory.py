@@ -24,7 +24,13 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from pausepoint.domain import Decision, InboxItem, Pause, ThreadStatus
 from pausepoint.errors import AlreadyAnswered, Conflict
-from pausepoint.persistence.records import ApiThreadRecord, PauseRow, ThreadRecord, ThreadState
+from pausepoint.persistence.records import (
+    ApiRunRecord,
+    ApiThreadRecord,
+    PauseRow,
+    ThreadRecord,
+    ThreadState,
+)
 
 
 def _utc(value: datetime) -> datetime:
@@ -62,6 +68,7 @@ class MemoryStore:
         self._leases: dict[str, tuple[str, float]] = {}
         self._inputs: dict[str, Any] = {}
         self._api_threads: dict[str, ApiThreadRecord] = {}
+        self._api_runs: dict[str, ApiRunRecord] = {}
 
     async def close(self) -> None:
         """Nothing to let go of."""
@@ -133,6 +140,48 @@ class MemoryStore:
 
     async def delete_api_thread(self, thread_id: str) -> bool:
         return self._api_threads.pop(thread_id, None) is not None
+
+    # the LangGraph API's runs
+
+    async def put_api_run(self, record: ApiRunRecord) -> bool:
+        if record.run_id in self._api_runs:
+            return False
+        self._api_runs[record.run_id] = replace(
+            record,
+            metadata=json.loads(json.dumps(record.metadata)),
+            kwargs=json.loads(json.dumps(record.kwargs)),
+            created_at=_utc(record.created_at),
+            updated_at=_utc(record.updated_at),
+        )
+        return True
+
+    async def get_api_run(self, run_id: str) -> ApiRunRecord | None:
+        return self._api_runs.get(run_id)
+
+    async def list_api_runs(
+        self, thread_id: str, *, limit: int = 10, offset: int = 0, status: str | None = None
+    ) -> list[ApiRunRecord]:
+        found = [
+            r
+            for r in self._api_runs.values()
+            if r.thread_id == thread_id and (status is None or r.status == status)
+        ]
+        found.sort(key=lambda r: (r.created_at, r.run_id), reverse=True)
+        return found[offset : offset + limit]
+
+    async def latest_api_run(self, thread_id: str) -> ApiRunRecord | None:
+        found = await self.list_api_runs(thread_id, limit=1)
+        return found[0] if found else None
+
+    async def set_api_run_status(self, run_id: str, status: str, updated_at: datetime) -> bool:
+        record = self._api_runs.get(run_id)
+        if record is None:
+            return False
+        self._api_runs[run_id] = replace(record, status=status, updated_at=_utc(updated_at))
+        return True
+
+    async def delete_api_run(self, run_id: str) -> bool:
+        return self._api_runs.pop(run_id, None) is not None
 
     async def set_status(
         self,

@@ -63,3 +63,21 @@ class ApiThreadRecord:
     metadata: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRunRecord:
+    """A run of the LangGraph API door: which thread and assistant, who made it, how it stands."""
+
+    run_id: str
+    thread_id: str
+    assistant_id: str
+    owner: str
+    #: "pending" | "running" | "success" | "error" | "timeout" | "interrupted"
+    status: str
+    metadata: dict[str, Any]
+    #: the run's create request as JSON (input, command, config, stream_mode, ...)
+    kwargs: dict[str, Any]
+    multitask_strategy: str
+    created_at: datetime
+    updated_at: datetime

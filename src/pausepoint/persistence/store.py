@@ -12,7 +12,13 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from pausepoint.domain import Decision, InboxItem, ThreadStatus
-from pausepoint.persistence.records import ApiThreadRecord, PauseRow, ThreadRecord, ThreadState
+from pausepoint.persistence.records import (
+    ApiRunRecord,
+    ApiThreadRecord,
+    PauseRow,
+    ThreadRecord,
+    ThreadState,
+)
 
 
 class Store(Protocol):
@@ -55,6 +61,32 @@ class Store(Protocol):
 
     async def delete_api_thread(self, thread_id: str) -> bool:
         """Delete the LangGraph API's row of a thread; False if it had none."""
+        ...
+
+    async def put_api_run(self, record: ApiRunRecord) -> bool:
+        """Insert a run of the LangGraph API; False (and nothing written) if its id has one
+        already."""
+        ...
+
+    async def get_api_run(self, run_id: str) -> ApiRunRecord | None: ...
+
+    async def list_api_runs(
+        self, thread_id: str, *, limit: int = 10, offset: int = 0, status: str | None = None
+    ) -> list[ApiRunRecord]:
+        """The thread's LangGraph API runs (of `status`, when given), newest created first
+        (ties: run id descending)."""
+        ...
+
+    async def latest_api_run(self, thread_id: str) -> ApiRunRecord | None:
+        """The thread's newest LangGraph API run, in `list_api_runs`' order."""
+        ...
+
+    async def set_api_run_status(self, run_id: str, status: str, updated_at: datetime) -> bool:
+        """Set a LangGraph API run's status as of `updated_at`; False if there is no such run."""
+        ...
+
+    async def delete_api_run(self, run_id: str) -> bool:
+        """Delete a LangGraph API run; False if there was none."""
         ...
 
     async def set_status(

@@ -75,6 +75,21 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX api_threads_by_owner ON api_threads (owner, created_at);
     """,
+    """
+    CREATE TABLE api_runs (
+        run_id TEXT PRIMARY KEY,
+        thread_id TEXT NOT NULL,
+        assistant_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        status TEXT NOT NULL,
+        metadata {json} NOT NULL,
+        kwargs {json} NOT NULL,
+        multitask_strategy TEXT NOT NULL,
+        created_at {time} NOT NULL,
+        updated_at {time} NOT NULL
+    );
+    CREATE INDEX api_runs_by_thread ON api_runs (thread_id, created_at);
+    """,
 ]
 
 #: The versions a database has seen (`{time}` as in the scripts).

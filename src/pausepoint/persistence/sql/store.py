@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Protocol
 from pausepoint.domain import Decision, InboxItem, Pause, ThreadStatus
 from pausepoint.errors import AlreadyAnswered, Conflict
 from pausepoint.persistence.records import PauseRow, ThreadRecord, ThreadState
+from pausepoint.persistence.sql.api_runs import ApiRunsSql
 from pausepoint.persistence.sql.api_threads import ApiThreadsSql
 from pausepoint.persistence.sql.checkpoints import LATEST_CHECKPOINT
 from pausepoint.persistence.sql.queries import (
@@ -46,7 +47,7 @@ class Row(Protocol):
 Step = tuple[str, Sequence[Any]]
 
 
-class SqlStore(ApiThreadsSql, ABC):
+class SqlStore(ApiThreadsSql, ApiRunsSql, ABC):
     """Threads, decision log, pause index and leases in a SQL database (see the module)."""
 
     #: The column that orders a thread's decisions as they were recorded.
