@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: The one user of an open server (no API keys): every HTTP caller, and the CLI's default actor,
 #: so a thread started from one door on this machine is seen from every other.
 LOCAL_USER = "local"
+
+#: Where LangGraph Studio runs: the one origin browsers may call the server from by default.
+STUDIO_ORIGIN = "https://smith.langchain.com"
 
 
 class Settings(BaseSettings):
@@ -71,6 +76,11 @@ class Settings(BaseSettings):
         "(`pausepoint keys add USER` makes one). Empty: the server runs open, loopback only, "
         "and every request is the user 'local'.",
     )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: [STUDIO_ORIGIN],
+        description="Origins whose web pages may call the server (CORS), comma-separated or a "
+        "JSON list; by default LangGraph Studio's. Empty: no cross-origin calls.",
+    )
     chat_workflow: str = Field(
         default="orchestrator",
         description="The workflow the chat doors (/api/chat, WS /ws/chat) run on a prompt.",
@@ -95,6 +105,19 @@ class Settings(BaseSettings):
         description='Extra types checkpoints may keep, as a JSON list of "module:Name" (e.g. '
         '["my_app.models:Receipt"]), beside those found in the graphs\' state schemas.',
     )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """`a,b` or `["a", "b"]` (the environment's text) -> ["a", "b"], without the trailing
+        `/` a browser's Origin header never has."""
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else text.split(",")
+        if isinstance(value, list | tuple):
+            cleaned = (o.strip().rstrip("/") if isinstance(o, str) else o for o in value)
+            return [o for o in cleaned if o != ""]
+        return value
 
     @property
     def sqlite_path(self) -> Path | None:

@@ -16,11 +16,14 @@ from starlette.requests import Request
 from pausepoint.a2a import close_a2a, mount_a2a
 from pausepoint.a2a.openapi import document_a2a
 from pausepoint.api.auth import Authenticator
+from pausepoint.api.cors import install_cors
 from pausepoint.api.errors import install_error_handlers
 from pausepoint.api.langgraph_api import assistants as lg_assistants
 from pausepoint.api.langgraph_api import meta as lg_meta
 from pausepoint.api.langgraph_api import threads as lg_threads
+from pausepoint.api.langgraph_api import unsupported as lg_unsupported
 from pausepoint.api.limits import BodyLimit
+from pausepoint.api.plain_json import PlainTextJson
 from pausepoint.api.routes import catalog, chat, compat, events, page, threads, ws
 from pausepoint.service.threads import Clock, ThreadService, utcnow
 from pausepoint.settings import Settings
@@ -83,10 +86,13 @@ def create_app(
     install_error_handlers(app)
     document_a2a(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(PlainTextJson)
+    install_cors(app, settings)  # last: outermost, so every answer carries its headers
     for module in (threads, catalog, chat, compat, events, ws, page):
         app.include_router(module.router)
     app.include_router(lg_meta.router)
     app.include_router(lg_assistants.router)
     app.include_router(lg_threads.router)
+    app.include_router(lg_unsupported.router)
     app.mount("/static", StaticFiles(directory=page.STATIC), name="static")
     return app
