@@ -100,6 +100,11 @@ class RunPool:
     def running(self, thread_id: str) -> bool:
         return bool(self._jobs.get(thread_id))
 
+    async def settled(self, thread_id: str) -> None:
+        """Return once no job of this process runs on the thread (however they end)."""
+        while jobs := list(self._jobs.get(thread_id, ())):
+            await asyncio.wait(jobs)
+
     async def cancel(self, thread_id: str) -> bool:
         """Cancel this process's jobs on the thread and wait for them to end; whether there
         were any."""

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -28,8 +26,10 @@ from pausepoint.persistence.database import Database
 from pausepoint.persistence.records import PauseRow, ThreadRecord
 from pausepoint.service.breakpoints import is_breakpoint, with_breakpoint
 from pausepoint.service.events import EventBus, EventType, ThreadEvent
+from pausepoint.service.failpoints import Failpoints
 from pausepoint.service.pauses import Stop, indexed, pauses_from, row_of
 from pausepoint.service.streaming import Publish, RunStream, monotonic
+from pausepoint.service.taps import Taps
 from pausepoint.settings import Settings
 from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry
 
@@ -86,7 +86,9 @@ class RunLoop:
         self._graphs: dict[str, Pregel[Any, Any, Any, Any]] = {
             wf.name: wf.runnable(build, db.saver) for wf in workflows
         }
-        self._failpoint_hits = 0
+        #: test only: where to kill this process (service/failpoints.py)
+        self.failpoints = Failpoints(settings.failpoint)
+        self.taps = Taps()
 
     # reading
 
@@ -249,7 +251,10 @@ class RunLoop:
         try:
             config = self.config(record.thread_id, actor)
             stream = RunStream(
-                self._run_event(record, actor), self._store_progress(record), monotonic
+                self._run_event(record, actor),
+                self._store_progress(record),
+                monotonic,
+                self.taps.of(record.thread_id),
             )
             async with asyncio.timeout(self.settings.run_timeout):
                 output: GraphOutput[Any] = await stream.run(graph, payload, config)
@@ -341,7 +346,7 @@ class RunLoop:
         await self.store.set_status(record.thread_id, status, now, error, pauses, applied)
         return replace(record, status=status, updated_at=now, error=error)
 
-    # events and test hooks
+    # events
 
     def _run_event(self, record: ThreadRecord, actor: str | None) -> Publish:
         """Publish what a run of `record` reports, for its owner and `actor`."""
@@ -381,20 +386,3 @@ class RunLoop:
                 data=dict(data or {}),
             )
         )
-
-    def failpoint(self, name: str) -> None:
-        """Test only: SIGKILL this process at the point `name`, when PAUSEPOINT_FAILPOINT names
-        it (`name`, or `name@N` for its N-th time here)."""
-        chosen, _, nth = (self.settings.failpoint or "").partition("@")
-        if chosen != name:
-            return
-        self._failpoint_hits += 1
-        if self._failpoint_hits >= int(nth or 1):
-            logger.error("failpoint %s: killing this process", name)
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    async def failpoint_soon(self, name: str) -> None:
-        """`failpoint`, once what was just acknowledged has reached whoever waits for it."""
-        if (self.settings.failpoint or "").partition("@")[0] == name:
-            await asyncio.sleep(0.05)
-            self.failpoint(name)

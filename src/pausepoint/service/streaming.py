@@ -32,6 +32,7 @@ from langgraph.types import GraphOutput, Interrupt
 from pydantic_core import to_jsonable_python
 
 from pausepoint.service.events import EventType
+from pausepoint.service.taps import Tap, modes_of
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +69,15 @@ def progress_text(value: Any) -> str | None:
 class RunStream:
     """Reads one run's stream, publishing its events; `run` returns its output."""
 
-    def __init__(self, publish: Publish, store: Store, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        publish: Publish,
+        store: Store,
+        clock: Callable[[], float],
+        taps: tuple[Tap, ...] = (),
+    ) -> None:
         self._publish = publish
+        self._taps = taps
         self._store = store
         self._clock = clock
         self._began = clock()
@@ -87,12 +95,15 @@ class RunStream:
     ) -> GraphOutput[Any]:
         latest: Any = None
         interrupts: list[Interrupt] = []
+        modes = [*MODES, *(modes_of(self._taps) - set(MODES))]
         try:
             async for part in graph.astream(
-                payload, config, stream_mode=MODES, subgraphs=True, version="v2"
+                payload, config, stream_mode=modes, subgraphs=True, version="v2"
             ):
                 kind, ns = part["type"], part["ns"]
                 data: Any = part["data"]
+                if self._taps:
+                    self._tap(kind, ns, data, part.get("interrupts"))
                 if kind == "values":
                     if not ns:
                         latest = data
@@ -112,6 +123,18 @@ class RunStream:
         for node in list(self._tokens):
             self._flush(node)
         return GraphOutput(value=latest, interrupts=tuple(interrupts))
+
+    def _tap(self, kind: str, ns: tuple[str, ...], data: Any, stopped: Any) -> None:
+        """Hand the part to the taps that asked for it, as `astream` without `version="v2"`
+        gives it (values with the interrupts they stopped at under `__interrupt__`)."""
+        if kind == "values" and stopped:
+            data = {**data, "__interrupt__": stopped} if isinstance(data, dict) else data
+        for tap in self._taps:
+            if tap.wants(kind, ns):
+                try:
+                    tap.send(kind, ns, data)
+                except Exception:  # a listener's failure is not the run's
+                    logger.warning("a tap failed on a %s part", kind, exc_info=True)
 
     def _node_of(self, ns: tuple[str, ...]) -> str | None:
         """The graph's own node a part from namespace `ns` comes from."""

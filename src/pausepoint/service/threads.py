@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -37,7 +36,6 @@ from pausepoint.errors import (
     Conflict,
     Forbidden,
     InvalidAnswer,
-    InvalidInput,
     ThreadNotFound,
 )
 from pausepoint.jsontext import json_or_none
@@ -50,6 +48,7 @@ from pausepoint.service.answers import decide, waiting_on
 from pausepoint.service.catalog import bundled
 from pausepoint.service.deadlines import Deadlines
 from pausepoint.service.events import EventBus
+from pausepoint.service.ids import check_thread_id
 from pausepoint.service.leases import Leases
 from pausepoint.service.pg_events import open_event_bus
 from pausepoint.service.pool import Acknowledge, RunPool
@@ -62,10 +61,7 @@ logger = logging.getLogger(__name__)
 
 _UNSET: Any = object()
 
-#: A thread id a caller may choose: it goes into URLs and the databases as it is.
-THREAD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@~-]{0,127}")
-
-__all__ = ["THREAD_ID", "Clock", "ThreadService", "utcnow"]
+__all__ = ["Clock", "ThreadService", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -102,6 +98,8 @@ class ThreadService:
         self._leases = Leases(db.store, settings.lease_seconds)
         self._pool = RunPool(settings.max_runs)
         self._deadlines = Deadlines(self._runs, self._leases, self.resume)
+        #: the graph's own stream parts of this process's runs, for a door that hands them on
+        self.taps = self._runs.taps
 
     @classmethod
     @asynccontextmanager
@@ -205,13 +203,7 @@ class ThreadService:
         run goes on, after a crash too; None waits however long it takes)."""
         wf = self.workflows.get(workflow)
         payload = wf.parse_input(input)
-        if thread_id is not None and not THREAD_ID.fullmatch(thread_id):
-            raise InvalidInput(
-                f"thread id {thread_id!r} is not 1-128 letters, digits and ._:@~- "
-                "(starting with a letter or digit)",
-                fields=[{"loc": "thread_id", "message": "not a valid thread id"}],
-            )
-        thread_id = thread_id or uuid.uuid4().hex
+        thread_id = check_thread_id(thread_id) if thread_id is not None else uuid.uuid4().hex
         stored = json_or_none(input)
 
         async def job(acknowledge: Acknowledge) -> ThreadView:
@@ -222,7 +214,7 @@ class ThreadService:
                 await self._store.create_thread(record, stored)
                 self._runs.publish("started", record, actor=actor)
                 acknowledge()
-                await self._runs.failpoint_soon("before_first_checkpoint")
+                await self._runs.failpoints.soon("before_first_checkpoint")
                 async with self._pool.slot():
                     outcome = await self._runs.run(
                         record, payload, known=Known(pending=frozenset()), actor=actor
@@ -317,7 +309,7 @@ class ThreadService:
             pending = waiting.pauses
             decisions = decide(record, waiting, answers, actor, self._clock())
             await self._store.record_decisions(decisions, running_since=self._clock())
-            self._runs.failpoint("after_decision")
+            self._runs.failpoints.hit("after_decision")
             for d in decisions:
                 data = {"interrupt_id": d.interrupt_id}
                 self._runs.publish("answered", record, actor=actor, data=data)
@@ -331,6 +323,10 @@ class ThreadService:
             async with self._pool.slot():
                 outcome = await self._runs.drain(record, known)
         return await self._runs.outcome_view(outcome)
+
+    async def settled(self, thread_id: str) -> None:
+        """Return once the runs this process has going on the thread have stopped."""
+        await self._pool.settled(thread_id)
 
     # state files
 

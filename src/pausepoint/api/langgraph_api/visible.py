@@ -15,11 +15,11 @@ from typing import Any
 from pausepoint.api.langgraph_api import shapes
 from pausepoint.api.langgraph_api.bodies import ThreadCount, ThreadCreate, ThreadSearch
 from pausepoint.api.langgraph_api.checkpoints import Checkpoints
-from pausepoint.errors import Conflict, InvalidInput, ThreadNotFound
+from pausepoint.errors import Conflict, ThreadNotFound
 from pausepoint.persistence.records import ApiThreadRecord, ThreadRecord
 from pausepoint.service.decisions import SYSTEM_ACTORS, may_see
 from pausepoint.service.doors import Door
-from pausepoint.service.threads import THREAD_ID
+from pausepoint.service.ids import check_thread_id
 
 #: How many of Pausepoint's thread rows a search reads per query.
 _BATCH = 500
@@ -106,12 +106,7 @@ class VisibleThreads:
         """A new idle thread owned by the caller; with `if_exists="do_nothing"` the existing
         thread of that id (if the caller may see it), else Conflict."""
         thread_id = body.thread_id or str(uuid.uuid4())
-        if not THREAD_ID.fullmatch(thread_id):
-            raise InvalidInput(
-                f"thread id {thread_id!r} is not 1-128 letters, digits and ._:@~- "
-                "(starting with a letter or digit)",
-                fields=[{"loc": "thread_id", "message": "not a valid thread id"}],
-            )
+        check_thread_id(thread_id)
         now = self.reader.now()
         row = ApiThreadRecord(thread_id, self.door.actor, dict(body.metadata or {}), now, now)
         if await self.reader.record(thread_id) is None and await self._store.put_api_thread(row):
