@@ -216,6 +216,33 @@ def keyed_server(keyed_settings: Settings, registry: WorkflowRegistry) -> Iterat
     yield from run_server(create_app(keyed_settings, workflows=registry, chat_model=None))
 
 
+#: A team's LangGraph project (tests/workflows/team_app): what `pausepoint serve` and
+#: `langgraph dev` are pointed at alike.
+TEAM_APP = Path(__file__).resolve().parents[1] / "workflows" / "team_app"
+
+
+@pytest.fixture
+def team_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings serving the team app from its langgraph.json."""
+    monkeypatch.setenv("TEAM_APP_CURRENCY", "EUR")
+    return use_config(settings.model_copy(update={"workflows_dir": None}), TEAM_APP)
+
+
+@pytest.fixture
+def team_server(team_settings: Settings) -> Iterator[LiveServer]:
+    """An open server on the team app: every caller is the user `local`."""
+    app = create_app(team_settings, workflows=bundled(team_settings), chat_model=None)
+    yield from run_server(app)
+
+
+@pytest.fixture
+def keyed_team_server(team_settings: Settings) -> Iterator[LiveServer]:
+    """A server on the team app with API keys for ann and bob."""
+    line = ",".join(f"{user}:{hash_key(key)}" for user, key in KEYS.items())
+    keyed = team_settings.model_copy(update={"api_keys": line})
+    yield from run_server(create_app(keyed, workflows=bundled(keyed), chat_model=None))
+
+
 # Push clients: SSE over httpx, WebSocket over websockets
 
 

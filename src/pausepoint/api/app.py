@@ -20,6 +20,7 @@ from pausepoint.api.cors import install_cors
 from pausepoint.api.errors import install_error_handlers
 from pausepoint.api.langgraph_api import assistants as lg_assistants
 from pausepoint.api.langgraph_api import meta as lg_meta
+from pausepoint.api.langgraph_api import runs as lg_runs
 from pausepoint.api.langgraph_api import threads as lg_threads
 from pausepoint.api.langgraph_api import unsupported as lg_unsupported
 from pausepoint.api.limits import BodyLimit
@@ -93,6 +94,7 @@ def create_app(
     app.include_router(lg_meta.router)
     app.include_router(lg_assistants.router)
     app.include_router(lg_threads.router)
+    app.include_router(lg_runs.router)
     app.include_router(lg_unsupported.router)
     app.mount("/static", StaticFiles(directory=page.STATIC), name="static")
     return app

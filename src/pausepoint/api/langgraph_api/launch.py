@@ -1,0 +1,256 @@
+"""A run of the LangGraph API, made of what every door does: a start, or an answer.
+
+`input` on a thread no run has started starts its graph (`Door.start`); `command.resume` on an
+interrupted thread answers its pause (`Door.answer`: bound to the interrupt pending when the
+request arrived, checked against the pause's schema, logged with the caller as actor, applied
+exactly once), or several pauses at once when it maps interrupt ids to values (`Door.resume`).
+A refusal is the request's answer (422, 409, 404) before any run exists, and the thread stays
+as it was. The run's parts reach its `LiveRun` through a tap on the thread (service/taps.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from pausepoint.api.langgraph_api import shapes
+from pausepoint.api.langgraph_api.bodies import ThreadCreate
+from pausepoint.api.langgraph_api.errors import NotSupported
+from pausepoint.api.langgraph_api.live import GRAPH_MODE, LiveRun, LiveRuns
+from pausepoint.api.langgraph_api.run_bodies import RunCreate
+from pausepoint.api.langgraph_api.visible import Found, VisibleThreads
+from pausepoint.domain import ThreadStatus, ThreadView
+from pausepoint.errors import Conflict, InvalidInput, ThreadNotFound
+from pausepoint.persistence.records import ApiRunRecord
+
+logger = logging.getLogger(__name__)
+
+#: What LangGraph's interrupt ids look like: a resume keyed by such ids may name pauses.
+INTERRUPT_ID = re.compile(r"[0-9a-f]{32}")
+
+#: A run's status (langgraph-api's) once it has ended, from where it left its thread.
+RUN_STATUS = {
+    ThreadStatus.RUNNING: "running",
+    ThreadStatus.WAITING: "success",
+    ThreadStatus.COMPLETED: "success",
+    ThreadStatus.FAILED: "error",
+    ThreadStatus.CANCELLED: "interrupted",
+}
+
+Action = Callable[[float | None], Awaitable[ThreadView]]
+
+
+@dataclass(frozen=True, slots=True)
+class Launched:
+    record: ApiRunRecord
+    live: LiveRun
+    #: the view the action gave (at its end when waited for, else as acknowledged)
+    view: ThreadView
+
+
+def run_json(record: ApiRunRecord, status: str | None = None) -> dict[str, Any]:
+    """A run as the API's Run."""
+    return {
+        "run_id": record.run_id,
+        "thread_id": record.thread_id,
+        "assistant_id": record.assistant_id,
+        "created_at": record.created_at.isoformat(),
+        "updated_at": record.updated_at.isoformat(),
+        "status": status or record.status,
+        "metadata": record.metadata,
+        "kwargs": record.kwargs,
+        "multitask_strategy": record.multitask_strategy,
+    }
+
+
+def _refuse_unsupported(body: RunCreate) -> None:
+    if body.interrupt_before or body.interrupt_after:
+        raise NotSupported(
+            "interrupt_before/interrupt_after are not supported by Pausepoint: pause a node "
+            "with interrupt() instead"
+        )
+    if body.command is not None and (body.command.update is not None or body.command.goto):
+        raise NotSupported(
+            "command.update and command.goto are not supported by Pausepoint yet; answer a "
+            "pause with command.resume"
+        )
+    if body.checkpoint_id or body.checkpoint:
+        raise NotSupported("running from an earlier checkpoint is not supported by Pausepoint")
+    if "events" in body.modes:
+        raise NotSupported("stream_mode 'events' is not supported by Pausepoint yet")
+
+
+class Launcher:
+    """Runs on the threads `threads` shows its caller, kept live in `live`."""
+
+    def __init__(self, threads: VisibleThreads, live: LiveRuns) -> None:
+        self.threads = threads
+        self.live = live
+        self.door = threads.door
+        self.service = threads.door.service
+
+    async def thread(self, thread_id: str, body: RunCreate) -> Found:
+        """The thread the run is for; with `if_not_exists="create"` a new one if none."""
+        try:
+            return await self.threads.get(thread_id)
+        except ThreadNotFound:
+            if body.if_not_exists != "create":
+                raise
+        return await self.threads.create(ThreadCreate(thread_id=thread_id, if_exists="do_nothing"))
+
+    def _action(self, found: Found, graph_id: str, body: RunCreate) -> Action:
+        """What the run does: a start, or an answer to what waits."""
+        thread_id, record = found.thread_id, found.record
+        command = body.command
+        if command is not None and command.resumes:
+            if record is None or record.status is not ThreadStatus.WAITING:
+                status = found.status if record is not None else "idle"
+                raise Conflict(
+                    f"thread {thread_id!r} is {status}, not interrupted: nothing to resume"
+                )
+            value = command.resume
+            door = self.door
+            if isinstance(value, dict) and value and all(map(INTERRUPT_ID.fullmatch, value)):
+                ids = set(value)
+
+                async def by_id(wait: float | None) -> ThreadView:
+                    pending = {p.interrupt_id for p in (await door.get(thread_id)).pauses}
+                    if ids <= pending:
+                        return await door.resume(thread_id, value, wait=wait)
+                    return await door.answer(thread_id, value, wait=wait)
+
+                return by_id
+            return lambda wait: door.answer(thread_id, value, wait=wait)
+        if record is not None:
+            if record.status is ThreadStatus.WAITING:
+                raise Conflict(
+                    f"thread {thread_id!r} is interrupted: answer it with command.resume"
+                )
+            if record.status is ThreadStatus.RUNNING:
+                raise Conflict(f"thread {thread_id!r} is busy: a run is going on")
+            raise Conflict(
+                f"thread {thread_id!r} has run to its end ({record.status}); Pausepoint runs a "
+                "thread once: start a new thread"
+            )
+        if body.input is None:
+            raise InvalidInput(
+                "a run on a new thread needs `input`",
+                fields=[{"loc": "input", "message": "required"}],
+            )
+        if not isinstance(body.input, dict):
+            raise InvalidInput(
+                "`input` must be an object", fields=[{"loc": "input", "message": "not an object"}]
+            )
+        payload: dict[str, Any] = body.input
+        return lambda wait: self.door.start(graph_id, payload, thread_id=thread_id, wait=wait)
+
+    async def launch(
+        self, thread_id: str, graph_id: str, body: RunCreate, *, until_done: bool
+    ) -> Launched:
+        """Make the run: refused (raised) before anything is written, or acknowledged — the
+        start or the answer stored — and recorded; with `until_done`, return when it stopped."""
+        _refuse_unsupported(body)
+        found = await self.thread(thread_id, body)
+        act = self._action(found, graph_id, body)
+        run_id = str(uuid.uuid4())
+        now = self.threads.reader.now()
+        metadata = {
+            **(body.metadata or {}),
+            "graph_id": graph_id,
+            "assistant_id": shapes.assistant_id(graph_id),
+        }
+        record = ApiRunRecord(
+            run_id=run_id,
+            thread_id=thread_id,
+            assistant_id=shapes.assistant_id(graph_id),
+            owner=self.door.actor,
+            status="running",
+            metadata=metadata,
+            kwargs=body.model_dump(mode="json", exclude_unset=True, exclude={"metadata"}),
+            multitask_strategy=body.multitask_strategy,
+            created_at=now,
+            updated_at=now,
+        )
+        live = self.live.add(LiveRun(run_id, thread_id, frozenset(body.modes)))
+        acked: asyncio.Future[Launched] = asyncio.get_running_loop().create_future()
+        driver = asyncio.create_task(
+            self._drive(record, live, act, body.stream_subgraphs, acked, until_done),
+            name=f"api run {run_id}",
+        )
+        try:
+            return await asyncio.shield(acked)
+        except asyncio.CancelledError:
+            if not acked.done():
+                driver.cancel()
+            raise
+
+    async def _drive(
+        self,
+        record: ApiRunRecord,
+        live: LiveRun,
+        act: Action,
+        subgraphs: bool,
+        acked: asyncio.Future[Launched],
+        until_done: bool,
+    ) -> None:
+        """Run `act` with a tap on the thread: acknowledge (or refuse), record the run, follow
+        it to its stop, then record how it ended."""
+        thread_id = live.thread_id
+        store = self.threads.reader.store
+        modes = {GRAPH_MODE.get(m, m) for m in live.modes} | {"values"}
+        live.push("metadata", {"run_id": live.run_id, "attempt": 1})
+        try:
+            with self.service.taps.tap(thread_id, modes, live.part, subgraphs=subgraphs):
+                try:
+                    view = await act(None if until_done else 0)
+                    if until_done:
+                        record = replace(record, status=RUN_STATUS[view.status])
+                    await store.put_api_run(record)
+                except BaseException as exc:
+                    if not acked.done():
+                        acked.set_exception(exc)
+                    if isinstance(exc, Exception):
+                        return
+                    raise
+                acked.set_result(Launched(record, live, view))
+                if until_done:
+                    return
+                await self.service.settled(thread_id)
+            view = await self.service.get(thread_id)
+            if view.status is ThreadStatus.FAILED:
+                live.push("error", error_of(view))
+            now = self.threads.reader.now()
+            await store.set_api_run_status(live.run_id, RUN_STATUS[view.status], now)
+        except Exception:
+            logger.exception("run %s of thread %s", live.run_id, thread_id)
+        finally:
+            live.finish()
+
+
+def error_of(view: ThreadView) -> dict[str, str]:
+    """A failed thread's error as langgraph-api gives a run's: `{error, message}`."""
+    kind, _, message = (view.error or "Error: the run failed").partition(": ")
+    return {"error": kind, "message": message or kind}
+
+
+async def result_of(launched: Launched, threads: VisibleThreads) -> Any:
+    """What `runs.wait` answers: the run's last values (with `__interrupt__` when it stopped
+    at interrupts), `{"__error__": ...}` when it failed."""
+    view = launched.view
+    if view.status is ThreadStatus.FAILED:
+        return {"__error__": error_of(view)}
+    if launched.live.last_values is not None:
+        return shapes.jsonable(launched.live.last_values)
+    with contextlib.suppress(ThreadNotFound):
+        state = await threads.state(await threads.get(launched.record.thread_id))
+        values = dict(state["values"])
+        if state["interrupts"]:
+            values["__interrupt__"] = state["interrupts"]
+        return values
+    return {}

@@ -1,0 +1,189 @@
+"""The LangGraph API's runs through the real langgraph-sdk client, on a team's own graphs
+(tests/workflows/team_app): wait, stream, background runs, join, resume by value and by id,
+and Pausepoint's guarantees through it (a bad answer is a 422 that leaves the thread as it was,
+a second answer to the same interrupt a 409)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from langgraph_sdk import get_client, get_sync_client
+
+EXPENSE = {"employee": "ana", "amount": 120.5, "reason": "train tickets"}
+ASK = "Approve 120.50 EUR for train tickets by ana?"
+
+
+async def test_wait_stops_at_the_typed_interrupt_and_a_resume_runs_to_the_end(
+    team_server: Any,
+) -> None:
+    async with get_client(url=team_server.url) as client:
+        thread = await client.threads.create()
+        paused = await client.runs.wait(thread["thread_id"], "expense", input=EXPENSE)
+        state = await client.threads.get_state(thread["thread_id"])
+        done = await client.runs.wait(
+            thread["thread_id"], "expense", command={"resume": {"approved": True}}
+        )
+        finished = await client.threads.get(thread["thread_id"])
+        runs = await client.runs.list(thread["thread_id"])
+
+    [interrupt] = paused["__interrupt__"]
+    assert interrupt["value"] == ASK
+    assert interrupt["response_schema"]["required"] == ["approved"]
+    assert paused["claim"]["currency"] == "EUR"
+    assert state["interrupts"][0]["id"] == interrupt["id"]
+    assert done["paid"] == 120.5 and done["decision"] == {"approved": True, "note": ""}
+    assert finished["status"] == "idle"
+    assert [r["status"] for r in runs] == ["success", "success"]
+    assert runs[0]["kwargs"]["command"] == {"resume": {"approved": True}}
+    assert runs[1]["metadata"]["graph_id"] == "expense"
+
+
+async def test_a_bad_resume_is_a_422_naming_the_field_and_the_thread_stays_interrupted(
+    team_server: Any,
+) -> None:
+    async with get_client(url=team_server.url) as client:
+        thread = await client.threads.create()
+        await client.runs.wait(thread["thread_id"], "expense", input=EXPENSE)
+        before = await client.threads.get_state(thread["thread_id"])
+        async with httpx.AsyncClient(base_url=team_server.url) as http:
+            refused = await http.post(
+                f"/threads/{thread['thread_id']}/runs/wait",
+                json={"assistant_id": "expense", "command": {"resume": {"approved": "maybe"}}},
+            )
+        after = await client.threads.get_state(thread["thread_id"])
+        done = await client.runs.wait(
+            thread["thread_id"], "expense", command={"resume": {"approved": False}}
+        )
+
+    assert refused.status_code == 422, refused.text
+    assert "approved" in refused.text
+    assert after == before
+    assert done["paid"] == 0.0
+
+
+async def test_a_second_resume_of_the_same_interrupt_is_a_409(team_server: Any) -> None:
+    async with get_client(url=team_server.url) as client:
+        thread = await client.threads.create()
+        await client.runs.wait(thread["thread_id"], "expense", input=EXPENSE)
+        await client.runs.wait(
+            thread["thread_id"], "expense", command={"resume": {"approved": True}}
+        )
+        async with httpx.AsyncClient(base_url=team_server.url) as http:
+            again = await http.post(
+                f"/threads/{thread['thread_id']}/runs/wait",
+                json={"assistant_id": "expense", "command": {"resume": {"approved": False}}},
+            )
+            decisions = await http.get(f"/api/threads/{thread['thread_id']}/decisions")
+
+    assert again.status_code == 409, again.text
+    assert len(decisions.json()) == 1
+
+
+async def test_stream_sends_metadata_first_then_each_mode_asked_for(team_server: Any) -> None:
+    async with get_client(url=team_server.url) as client:
+        thread = await client.threads.create()
+        parts = [
+            p
+            async for p in client.runs.stream(
+                thread["thread_id"],
+                "expense",
+                input=EXPENSE,
+                stream_mode=["values", "updates", "tasks", "checkpoints", "debug", "custom"],
+            )
+        ]
+        resumed = [
+            p
+            async for p in client.runs.stream(
+                thread["thread_id"],
+                "expense",
+                command={"resume": {"approved": True}},
+                stream_mode="updates",
+            )
+        ]
+
+    events = [p.event for p in parts]
+    assert events[0] == "metadata" and parts[0].data["run_id"]
+    assert {"values", "updates", "tasks", "checkpoints", "debug"} <= set(events)
+    last_values = [p.data for p in parts if p.event == "values"][-1]
+    assert last_values["__interrupt__"][0]["value"] == ASK
+    interrupting = [p.data for p in parts if p.event == "updates" and "__interrupt__" in p.data]
+    assert interrupting and interrupting[0]["__interrupt__"][0]["value"] == ASK
+    assert [p.event for p in resumed] == ["metadata", "updates", "updates"]
+    assert resumed[-1].data == {"pay": {"paid": 120.5}}
+
+
+async def test_a_background_run_is_joined_and_its_stream_replayed_after_last_event_id(
+    team_server: Any,
+) -> None:
+    async with get_client(url=team_server.url) as client:
+        thread = await client.threads.create()
+        run = await client.runs.create(
+            thread["thread_id"], "expense", input=EXPENSE, stream_mode=["values", "updates"]
+        )
+        joined = await client.runs.join(thread["thread_id"], run["run_id"])
+        got = await client.runs.get(thread["thread_id"], run["run_id"])
+        replay = [p async for p in client.runs.join_stream(thread["thread_id"], run["run_id"])]
+        async with httpx.AsyncClient(base_url=team_server.url) as http:
+            after = await http.get(
+                f"/threads/{thread['thread_id']}/runs/{run['run_id']}/stream",
+                headers={"Last-Event-ID": "2"},
+            )
+
+    assert run["status"] == "running" and run["thread_id"] == thread["thread_id"]
+    assert joined["__interrupt__"][0]["value"] == ASK
+    assert got["status"] == "success"
+    assert replay[0].event == "metadata"
+    ids = [line for line in after.text.splitlines() if line.startswith("id: ")]
+    assert ids and ids[0] == "id: 3"
+    assert len(ids) == len(replay) - 3
+
+
+def test_the_sync_client_resumes_by_interrupt_id(team_server: Any) -> None:
+    with get_sync_client(url=team_server.url) as client:
+        thread = client.threads.create()
+        paused = client.runs.wait(thread["thread_id"], "expense", input=EXPENSE)
+        interrupt_id = paused["__interrupt__"][0]["id"]
+        done = client.runs.wait(
+            thread["thread_id"],
+            "expense",
+            command={"resume": {interrupt_id: {"approved": True, "note": "by id"}}},
+        )
+    assert done["decision"] == {"approved": True, "note": "by id"}
+
+
+async def test_stateless_wait_runs_on_a_new_thread_every_door_sees(team_server: Any) -> None:
+    async with get_client(url=team_server.url) as client:
+        paused = await client.runs.wait(None, "expense", input=EXPENSE)
+        interrupted = await client.threads.search(status="interrupted")
+    assert paused["__interrupt__"][0]["value"] == ASK
+    [thread] = interrupted
+    async with httpx.AsyncClient(base_url=team_server.url) as http:
+        view = await http.get(f"/api/threads/{thread['thread_id']}")
+    assert view.json()["status"] == "waiting"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "says"),
+    [
+        ({"command": {"resume": True}}, 409, "not interrupted"),
+        ({"input": EXPENSE, "interrupt_before": ["pay"]}, 501, "interrupt_before"),
+        ({"input": {"employee": "ana"}}, 422, "amount"),
+    ],
+)
+async def test_a_run_refused_at_create_says_why_and_leaves_nothing(
+    team_server: Any, body: dict[str, Any], status: int, says: str
+) -> None:
+    async with get_client(url=team_server.url) as client:
+        thread = await client.threads.create()
+        async with httpx.AsyncClient(base_url=team_server.url) as http:
+            refused = await http.post(
+                f"/threads/{thread['thread_id']}/runs/wait",
+                json={"assistant_id": "expense", **body},
+            )
+        after = await client.threads.get(thread["thread_id"])
+        runs = await client.runs.list(thread["thread_id"])
+    assert refused.status_code == status, refused.text
+    assert says in refused.text
+    assert after["status"] == "idle" and runs == []
