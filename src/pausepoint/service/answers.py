@@ -15,7 +15,7 @@ from pausepoint.persistence.records import ThreadRecord, ThreadState
 from pausepoint.service.decisions import check_may_answer, checked_digest, decision
 from pausepoint.service.pauses import checkpoint_of, effective, pauses_of
 from pausepoint.service.runs import RunLoop
-from pausepoint.workflows.dialects import resume_value
+from pausepoint.workflows.dialects import form_answer, resume_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,7 @@ def decide(
                 f"(pending: {', '.join(sorted(waiting.pauses))})"
             )
         check_may_answer(actor, pause, record.owner)
+        answer = form_answer(pause, answer)
         payload_digest = checked_digest(pause, answer)
         checkpoint_id = waiting.checkpoints[interrupt_id]
         resume = resume_value(pause, answer)

@@ -78,6 +78,8 @@ class RunStream:
     ) -> None:
         self._publish = publish
         self._taps = taps
+        #: the graph's output channels (what a tap's values hold)
+        self._outputs: frozenset[str] = frozenset()
         self._store = store
         self._clock = clock
         self._began = clock()
@@ -96,6 +98,8 @@ class RunStream:
         latest: Any = None
         interrupts: list[Interrupt] = []
         modes = [*MODES, *(modes_of(self._taps) - set(MODES))]
+        outputs = graph.output_channels
+        self._outputs = frozenset([outputs] if isinstance(outputs, str) else outputs)
         try:
             async for part in graph.astream(
                 payload, config, stream_mode=modes, subgraphs=True, version="v2"
@@ -125,10 +129,14 @@ class RunStream:
         return GraphOutput(value=latest, interrupts=tuple(interrupts))
 
     def _tap(self, kind: str, ns: tuple[str, ...], data: Any, stopped: Any) -> None:
-        """Hand the part to the taps that asked for it, as `astream` without `version="v2"`
-        gives it (values with the interrupts they stopped at under `__interrupt__`)."""
-        if kind == "values" and stopped:
-            data = {**data, "__interrupt__": stopped} if isinstance(data, dict) else data
+        """Hand the part to the taps that asked for it, as `astream(..., output_keys=
+        graph.output_channels)` without `version="v2"` gives it (as langgraph-api streams it):
+        values of the output schema's keys, with the interrupts they stopped at under
+        `__interrupt__`."""
+        if kind == "values" and isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k in self._outputs}
+            if stopped:
+                data["__interrupt__"] = stopped
         for tap in self._taps:
             if tap.wants(kind, ns):
                 try:

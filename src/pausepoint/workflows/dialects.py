@@ -83,6 +83,29 @@ def pause_of(interrupt_id: str, value: Any, schema: Any) -> Pause:
     )
 
 
+def form_answer(pause: Pause, answer: Any) -> Any:
+    """`answer` as the pause's form takes it, when given in the graph's own dialect: Agent
+    Inbox's list of one `HumanResponse` (an edit's `args` the whole `ActionRequest`, an
+    accept's or ignore's `args` null), which `resume_value` then gives back as it was."""
+    if pause.resume_as not in (HUMAN_RESPONSES, HUMAN_RESPONSE):
+        return answer
+    if isinstance(answer, list) and len(answer) == 1:
+        answer = answer[0]
+    if not isinstance(answer, dict):
+        return answer
+    kind, args = answer.get("type"), answer.get("args")
+    if kind in ("accept", "ignore") and args is None:
+        return {"type": kind}
+    if (
+        kind == "edit"
+        and isinstance(args, dict)
+        and set(args) == {"action", "args"}
+        and args["action"] == pause.context.get("action")
+    ):
+        return {"type": "edit", "args": args["args"]}
+    return answer
+
+
 def resume_value(pause: Pause, answer: Any) -> Any:
     """What the graph gets back for `answer` (already checked against the pause's form)."""
     if pause.resume_as in (HUMAN_RESPONSES, HUMAN_RESPONSE):
