@@ -139,9 +139,9 @@ async def test_one_client_script_gives_the_same_transcript_on_langgraph_dev_and_
         got = await transcript(url)
 
     for reference_run, our_run in zip(expected, got, strict=True):
-        if reference_run["graph"] == "expense":
-            # langgraph dev reads the team's pydantic models back as dicts (it blocks
-            # `__expense.Claim`): its resume fails where Pausepoint's pays the claim
+        if reference_run["graph"] == "expense" and "__error__" in reference_run["resumed"]:
+            # langgraph dev with LANGGRAPH_STRICT_MSGPACK (as `make test` runs) reads the
+            # team's pydantic models back as dicts: its resume fails where Pausepoint's pays
             assert "'dict' object has no attribute 'total'" in str(reference_run["resumed"])
             assert our_run["resumed"]["paid"] == 120.5
             assert our_run["final"]["decision"] == {"approved": True, "note": ""}
