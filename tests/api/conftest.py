@@ -236,6 +236,13 @@ def team_server(team_settings: Settings) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
+def second_team_server(team_settings: Settings, team_server: LiveServer) -> Iterator[LiveServer]:
+    """Another server on the team app and the same database as `team_server`."""
+    app = create_app(team_settings, workflows=bundled(team_settings), chat_model=None)
+    yield from run_server(app)
+
+
+@pytest.fixture
 def keyed_team_server(team_settings: Settings) -> Iterator[LiveServer]:
     """A server on the team app with API keys for ann and bob."""
     line = ",".join(f"{user}:{hash_key(key)}" for user, key in KEYS.items())

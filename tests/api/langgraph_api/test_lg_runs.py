@@ -5,6 +5,7 @@ a second answer to the same interrupt a 409)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -78,7 +79,9 @@ async def test_a_second_resume_of_the_same_interrupt_is_a_409(team_server: Any) 
             decisions = await http.get(f"/api/threads/{thread['thread_id']}/decisions")
 
     assert again.status_code == 409, again.text
-    assert len(decisions.json()) == 1
+    [decision] = decisions.json()["decisions"]
+    assert decision["answer"] == {"approved": True}
+    assert decision["actor"] == "local"
 
 
 async def test_stream_sends_metadata_first_then_each_mode_asked_for(team_server: Any) -> None:
@@ -187,3 +190,45 @@ async def test_a_run_refused_at_create_says_why_and_leaves_nothing(
     assert refused.status_code == status, refused.text
     assert says in refused.text
     assert after["status"] == "idle" and runs == []
+
+
+# exactly once, through the SDK
+
+
+async def _double_resumes(first_url: str, second_url: str, threads: int) -> list[list[int]]:
+    """`threads` threads paused at the approval; each resumed twice at once, once through
+    each URL; the status codes of each pair."""
+
+    async def resume(client: Any, thread_id: str, approved: bool) -> int:
+        try:
+            await client.runs.wait(thread_id, "expense", command={"resume": {"approved": approved}})
+        except httpx.HTTPStatusError as exc:
+            return exc.response.status_code
+        return 200
+
+    async with get_client(url=first_url) as one, get_client(url=second_url) as two:
+        ids = [(await one.threads.create())["thread_id"] for _ in range(threads)]
+        await asyncio.gather(*(one.runs.wait(t, "expense", input=EXPENSE) for t in ids))
+        pairs = await asyncio.gather(
+            *(asyncio.gather(resume(one, t, True), resume(two, t, False)) for t in ids)
+        )
+        async with httpx.AsyncClient(base_url=first_url) as http:
+            for thread_id in ids:
+                log = (await http.get(f"/api/threads/{thread_id}/decisions")).json()
+                assert len(log["decisions"]) == 1, log
+                state = await one.threads.get_state(thread_id)
+                assert state["next"] == [] and state["values"]["paid"] in (0.0, 120.5)
+    return [sorted(p) for p in pairs]
+
+
+async def test_fifty_concurrent_double_resumes_each_apply_once(team_server: Any) -> None:
+    pairs = await _double_resumes(team_server.url, team_server.url, 50)
+    assert pairs == [[200, 409]] * 50
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+async def test_fifty_double_resumes_across_two_servers_on_postgres_each_apply_once(
+    team_server: Any, second_team_server: Any
+) -> None:
+    pairs = await _double_resumes(team_server.url, second_team_server.url, 50)
+    assert pairs == [[200, 409]] * 50
