@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup browser run test lint format bench soak clean
+.PHONY: setup browser js run test lint format bench soak clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,21 @@ browser:
 	    || echo "could not install chromium: the web page tests will be skipped"; \
 	fi
 
+# The JS client's test drives `@langchain/langgraph-sdk` from npm, pinned by its package-lock.json
+# (npm writes node_modules/.package-lock.json last, so it marks a finished install). Best effort:
+# without npm (or the registry) that test is skipped with a visible reason.
+JS_CLIENT := tests/api/langgraph_api/js
+js:
+	@if command -v npm >/dev/null && { [ ! -f $(JS_CLIENT)/node_modules/.package-lock.json ] \
+	    || [ $(JS_CLIENT)/package-lock.json -nt $(JS_CLIENT)/node_modules/.package-lock.json ]; }; then \
+	  npm ci --prefix $(JS_CLIENT) --no-audit --no-fund --loglevel=error >/dev/null \
+	    || echo "could not install the JS client with npm: its test will be skipped"; \
+	fi
+
 run: setup
 	$(BIN)/pausepoint serve
 
-test: setup browser
+test: setup browser js
 	LANGGRAPH_STRICT_MSGPACK=true $(BIN)/pytest
 
 lint: setup
@@ -48,4 +59,4 @@ soak: setup
 	LANGGRAPH_STRICT_MSGPACK=true $(BIN)/python bench/background_trials.py --trials 40
 
 clean:
-	rm -rf $(VENV) .pausepoint .pytest_cache .mypy_cache .ruff_cache .langgraph_api
+	rm -rf $(VENV) .pausepoint .pytest_cache .mypy_cache .ruff_cache .langgraph_api $(JS_CLIENT)/node_modules
