@@ -96,7 +96,14 @@ class Launcher:
         self.service = threads.door.service
 
     async def thread(self, thread_id: str, body: RunCreate) -> Found:
-        """The thread the run is for; with `if_not_exists="create"` a new one if none."""
+        """The thread the run is for; with `if_not_exists="create"` a new one if none.
+
+        A thread a run has started is read without the visibility check: the answer checks
+        who may answer (a refusal to someone who may not see it says it does not exist), and
+        every other refusal checks first (`_refuse`)."""
+        record = await self.threads.reader.record(thread_id)
+        if record is not None:
+            return Found(thread_id, record, None)
         try:
             return await self.threads.get(thread_id)
         except ThreadNotFound:
@@ -104,7 +111,12 @@ class Launcher:
                 raise
         return await self.threads.create(ThreadCreate(thread_id=thread_id, if_exists="do_nothing"))
 
-    def _action(self, found: Found, graph_id: str, body: RunCreate) -> Action:
+    async def _refuse(self, found: Found, refusal: Exception) -> Exception:
+        """`refusal`, to a caller who may see the thread; else ThreadNotFound."""
+        await self.threads.get(found.thread_id)
+        return refusal
+
+    async def _action(self, found: Found, graph_id: str, body: RunCreate) -> Action:
         """What the run does: a start, or an answer to what waits."""
         thread_id, record = found.thread_id, found.record
         command = body.command
@@ -129,15 +141,15 @@ class Launcher:
             return lambda wait: door.answer(thread_id, value, wait=wait)
         if record is not None:
             if record.status is ThreadStatus.WAITING:
-                raise Conflict(
-                    f"thread {thread_id!r} is interrupted: answer it with command.resume"
+                why = f"thread {thread_id!r} is interrupted: answer it with command.resume"
+            elif record.status is ThreadStatus.RUNNING:
+                why = f"thread {thread_id!r} is busy: a run is going on"
+            else:
+                why = (
+                    f"thread {thread_id!r} has run to its end ({record.status}); Pausepoint "
+                    "runs a thread once: start a new thread"
                 )
-            if record.status is ThreadStatus.RUNNING:
-                raise Conflict(f"thread {thread_id!r} is busy: a run is going on")
-            raise Conflict(
-                f"thread {thread_id!r} has run to its end ({record.status}); Pausepoint runs a "
-                "thread once: start a new thread"
-            )
+            raise await self._refuse(found, Conflict(why))
         if body.input is None:
             raise InvalidInput(
                 "a run on a new thread needs `input`",
@@ -157,7 +169,7 @@ class Launcher:
         start or the answer stored — and recorded; with `until_done`, return when it stopped."""
         _refuse_unsupported(body)
         found = await self.thread(thread_id, body)
-        act = self._action(found, graph_id, body)
+        act = await self._action(found, graph_id, body)
         run_id = str(uuid.uuid4())
         now = self.threads.reader.now()
         metadata = {
@@ -177,7 +189,9 @@ class Launcher:
             created_at=now,
             updated_at=now,
         )
-        live = self.live.add(LiveRun(run_id, thread_id, frozenset(body.modes)))
+        # a run waited for streams nothing: only its last values are kept, for its answer
+        modes = frozenset() if until_done else frozenset(body.modes)
+        live = self.live.add(LiveRun(run_id, thread_id, modes))
         acked: asyncio.Future[Launched] = asyncio.get_running_loop().create_future()
         driver = asyncio.create_task(
             self._drive(record, live, act, body.stream_subgraphs, acked, until_done),
