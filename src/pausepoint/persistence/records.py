@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pausepoint.domain import Decision, Pause, ThreadStatus
+from pausepoint.domain import Decision, Pause, ThreadStatus, ThreadSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,17 @@ class ThreadRecord:
     #: What the running graph last said it is doing (`{"node", "text", "at"}`), written now
     #: and then by the process running it; None once the run has stopped.
     progress: dict[str, Any] | None = None
+
+    def summary(self) -> ThreadSummary:
+        return ThreadSummary(
+            thread_id=self.thread_id,
+            workflow=self.workflow,
+            status=self.status,
+            owner=self.owner,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+            error=self.error,
+        )
 
 
 @dataclass(frozen=True, slots=True)

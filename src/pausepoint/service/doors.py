@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
+
 from pausepoint.domain import Decision, Pause, ThreadView
 from pausepoint.errors import Conflict, PausepointError, ThreadNotFound
 from pausepoint.forms import answer_from_text
@@ -126,6 +128,13 @@ class Door:
                 return await self.reply(thread_id, prompt, wait=wait)
         prompted = {"prompt": prompt, **(extra or {})}
         return await self.start(workflow, prompted, thread_id=thread_id, wait=wait)
+
+    async def update_state(
+        self, thread_id: str, values: Any, *, as_node: str | None = None
+    ) -> RunnableConfig:
+        """Change a waiting thread's state by hand (its owner only)."""
+        async with self._refusals(thread_id, []):
+            return await self.service.update_state(thread_id, values, self.actor, as_node=as_node)
 
     async def cancel(self, thread_id: str) -> ThreadView:
         await self.get(thread_id)

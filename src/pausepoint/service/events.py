@@ -33,6 +33,8 @@ EventType = Literal[
     "tokens",
     # a cancel of a thread whose run goes on in another process: that process stops it
     "cancel_requested",
+    # its owner changed a waiting thread's state by hand (service/edits.py)
+    "state_updated",
 ]
 
 #: The events of a run going on: for the thread's owner and whoever's answer it runs on.

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig
 
 from pausepoint.agents.cards import AgentCard
 from pausepoint.agents.models import make_chat_model
@@ -43,7 +44,7 @@ from pausepoint.orchestrator.workflow import directory_agents
 from pausepoint.persistence.database import Database, open_database
 from pausepoint.persistence.records import ThreadRecord
 from pausepoint.persistence.serde import make_serializer
-from pausepoint.service import statefiles
+from pausepoint.service import edits, statefiles
 from pausepoint.service.answers import decide, waiting_on
 from pausepoint.service.catalog import bundled
 from pausepoint.service.deadlines import Deadlines
@@ -158,18 +159,7 @@ class ThreadService:
     ) -> list[ThreadSummary]:
         """Threads (of `status`, started by `owner`, when given), most recently updated first."""
         records = await self._store.list_threads(status, limit, offset, owner)
-        return [
-            ThreadSummary(
-                thread_id=r.thread_id,
-                workflow=r.workflow,
-                status=r.status,
-                owner=r.owner,
-                created_at=r.created_at,
-                updated_at=r.updated_at,
-                error=r.error,
-            )
-            for r in records
-        ]
+        return [r.summary() for r in records]
 
     async def inbox(self, actor: str, *, limit: int = 50, offset: int = 0) -> list[InboxItem]:
         """Every pending pause `actor` may answer, newest first (an indexed query)."""
@@ -342,6 +332,18 @@ class ThreadService:
         """
         outcome = await statefiles.resume_from(self._runs, self._leases, state, actor)
         return await self._runs.outcome_view(outcome)
+
+    async def update_state(
+        self, thread_id: str, values: Any, actor: str, *, as_node: str | None = None
+    ) -> RunnableConfig:
+        """Change a waiting thread's state by hand as its owner (service/edits.py); the new
+        checkpoint's config, once written (a run it starts goes on)."""
+        written: list[RunnableConfig] = []
+        job = edits.update_job(
+            self._runs, self._leases, self._pool, thread_id, values, actor, as_node, written
+        )
+        await self._pool.submit(thread_id, job)
+        return written[0]
 
     async def cancel(self, thread_id: str, actor: str) -> ThreadView:
         """Cancel a thread that has not finished: its run is stopped (on Postgres in any

@@ -232,3 +232,48 @@ async def test_fifty_double_resumes_across_two_servers_on_postgres_each_apply_on
 ) -> None:
     pairs = await _double_resumes(team_server.url, second_team_server.url, 50)
     assert pairs == [[200, 409]] * 50
+
+
+# state edits and cancels
+
+
+async def test_update_state_keeps_a_waiting_thread_waiting_or_as_its_node_finishes_it(
+    team_server: Any,
+) -> None:
+    async with get_client(url=team_server.url) as client:
+        thread = await client.threads.create()
+        tid = thread["thread_id"]
+        await client.runs.wait(tid, "survey", input={"customer": "Ann"})
+        kept = await client.threads.update_state(tid, {"customer": "Ann B."})
+        still = await client.threads.get_state(tid)
+        done = await client.threads.update_state(tid, {"rating": 3}, as_node="ask")
+        final = await client.threads.get_state(tid)
+        finished = await client.threads.get(tid)
+        history = await client.threads.get_history(tid, limit=100)
+        async with httpx.AsyncClient(base_url=team_server.url) as http:
+            refused = await http.post(f"/threads/{tid}/state", json={"values": {"rating": 1}})
+
+    assert kept["checkpoint"]["checkpoint_id"] and done["checkpoint"]["checkpoint_id"]
+    assert still["values"]["customer"] == "Ann B."
+    assert still["next"] == ["ask"] and still["interrupts"]  # still waits
+    assert final["values"] == {"customer": "Ann B.", "rating": 3} and final["next"] == []
+    assert finished["status"] == "idle"
+    edits = [h for h in history if h["metadata"].get("updated_by")]
+    assert [h["metadata"]["updated_by"] for h in edits] == ["local", "local"]
+    assert refused.status_code == 409, refused.text  # finished: its end is its audit trail
+
+
+async def test_a_bad_state_update_is_a_422_and_changes_nothing(team_server: Any) -> None:
+    async with get_client(url=team_server.url) as client:
+        thread = await client.threads.create()
+        tid = thread["thread_id"]
+        await client.runs.wait(tid, "expense", input=EXPENSE)
+        before = await client.threads.get_state(tid)
+        async with httpx.AsyncClient(base_url=team_server.url) as http:
+            refused = await http.post(
+                f"/threads/{tid}/state", json={"values": {"paid": 1.0}, "as_node": "nowhere"}
+            )
+        after = await client.threads.get_state(tid)
+    assert refused.status_code == 422, refused.text
+    assert "nowhere" in refused.text
+    assert after == before

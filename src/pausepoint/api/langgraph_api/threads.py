@@ -13,14 +13,16 @@ from fastapi import APIRouter, Depends, Query, Response
 from pausepoint.api.langgraph_api import shapes
 from pausepoint.api.langgraph_api.bodies import (
     HistorySearch,
+    StateUpdate,
     ThreadCount,
     ThreadCreate,
     ThreadSearch,
 )
 from pausepoint.api.langgraph_api.deps import Person, Reader
+from pausepoint.api.langgraph_api.errors import NotSupported
 from pausepoint.api.langgraph_api.paging import page
 from pausepoint.api.langgraph_api.visible import VisibleThreads
-from pausepoint.errors import NotFound
+from pausepoint.errors import Conflict, NotFound
 
 router = APIRouter(prefix="/threads", tags=["LangGraph API"])
 
@@ -68,6 +70,21 @@ async def delete_thread(thread_id: str, threads: Threads) -> Response:
 async def get_thread_state(thread_id: str, threads: Threads) -> dict[str, Any]:
     """The latest checkpoint: values, next, tasks (with their interrupts), interrupts."""
     return await threads.state(await threads.get(thread_id))
+
+
+@router.post("/{thread_id}/state")
+async def update_thread_state(
+    thread_id: str, body: StateUpdate, threads: Threads
+) -> dict[str, Any]:
+    """Change a waiting thread's state as its owner (`as_node`: the node it comes from); the
+    new checkpoint. A thread no run has started, one running or finished: 409."""
+    found = await threads.get(thread_id)
+    if found.record is None:
+        raise Conflict(f"thread {thread_id!r} has not run yet: start a run on it first")
+    if body.checkpoint_id or body.checkpoint:
+        raise NotSupported("updating the state at an earlier checkpoint is not supported")
+    written = await threads.door.update_state(thread_id, body.values, as_node=body.as_node)
+    return {"checkpoint": shapes.checkpoint(written)}
 
 
 async def _state_at(threads: VisibleThreads, thread_id: str, checkpoint: dict[str, Any]) -> Any:
