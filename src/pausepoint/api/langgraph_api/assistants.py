@@ -15,12 +15,12 @@ from pausepoint.api.deps import Service
 from pausepoint.api.langgraph_api import graphs, shapes
 from pausepoint.api.langgraph_api.bodies import AssistantCount, AssistantSearch
 from pausepoint.api.langgraph_api.deps import Reader, User
-from pausepoint.api.langgraph_api.errors import AssistantNotFound, NotSupported
+from pausepoint.api.langgraph_api.errors import ERRORS, AssistantNotFound, NotSupported
 from pausepoint.api.langgraph_api.paging import page
 from pausepoint.errors import InvalidInput, WorkflowNotFound
 from pausepoint.service.threads import ThreadService
 
-router = APIRouter(prefix="/assistants", tags=["LangGraph API"])
+router = APIRouter(prefix="/assistants", tags=["LangGraph API"], responses=ERRORS)
 
 
 def listed(request: Request, service: ThreadService) -> list[dict[str, Any]]:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pausepoint.api.schemas import ErrorBody
 from pausepoint.errors import NotFound, PausepointError
+
+#: The refusals every route of this door may answer, in the app's error format.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 413, 415, 422)
+}
 
 
 class AssistantNotFound(NotFound):

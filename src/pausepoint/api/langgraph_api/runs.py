@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from pausepoint.api.deps import Service
 from pausepoint.api.langgraph_api import assistants
+from pausepoint.api.langgraph_api.errors import ERRORS
 from pausepoint.api.langgraph_api.launch import (
     RUN_STATUS,
     Launched,
@@ -32,7 +33,7 @@ from pausepoint.domain import ThreadStatus
 from pausepoint.errors import Conflict, NotFound
 from pausepoint.persistence.records import ApiRunRecord
 
-router = APIRouter(tags=["LangGraph API"])
+router = APIRouter(tags=["LangGraph API"], responses=ERRORS)
 
 
 async def get_launcher(request: Request, threads: Threads) -> Launcher:

@@ -19,12 +19,12 @@ from pausepoint.api.langgraph_api.bodies import (
     ThreadSearch,
 )
 from pausepoint.api.langgraph_api.deps import Person, Reader
-from pausepoint.api.langgraph_api.errors import NotSupported
+from pausepoint.api.langgraph_api.errors import ERRORS, NotSupported
 from pausepoint.api.langgraph_api.paging import page
 from pausepoint.api.langgraph_api.visible import VisibleThreads
 from pausepoint.errors import Conflict, NotFound
 
-router = APIRouter(prefix="/threads", tags=["LangGraph API"])
+router = APIRouter(prefix="/threads", tags=["LangGraph API"], responses=ERRORS)
 
 
 async def get_threads(person: Person, reader: Reader) -> VisibleThreads:
