@@ -92,3 +92,28 @@ class ApiRunRecord:
     multitask_strategy: str
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationRow:
+    """One notification in the outbox: a message to deliver to one place (a webhook, an email
+    address), written in the same transaction as the change that causes it."""
+
+    #: unique; also the event id a receiver dedupes by
+    id: str
+    #: "webhook" | "email"
+    channel: str
+    #: the webhook's URL, or the email address
+    target: str
+    #: the event: "paused" | "escalated" | "reminder" | "completed" | "failed" | ...
+    event: str
+    thread_id: str
+    #: what to send (the event's JSON; for email, what the message is built from)
+    payload: dict[str, Any]
+    created_at: datetime
+    #: "pending" | "sent" | "dead"
+    status: str = "pending"
+    attempts: int = 0
+    #: when it is next due (pending), when it was sent or given up (sent, dead)
+    next_at: datetime | None = None
+    last_error: str | None = None
