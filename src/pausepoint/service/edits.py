@@ -19,8 +19,9 @@ from langgraph.errors import InvalidUpdateError
 from pausepoint.domain import ThreadStatus, ThreadView
 from pausepoint.errors import Conflict, Forbidden, InvalidInput
 from pausepoint.service.leases import Leases
+from pausepoint.service.outcomes import Outcome
 from pausepoint.service.pool import Acknowledge, RunPool
-from pausepoint.service.runs import Outcome, RunLoop
+from pausepoint.service.runs import RunLoop
 
 
 def update_job(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -20,13 +20,14 @@ from langgraph.pregel import Pregel
 from langgraph.types import Command, GraphOutput, StateSnapshot
 from pydantic import ValidationError
 
-from pausepoint.domain import Decision, Pause, Progress, ThreadStatus, ThreadView
+from pausepoint.domain import Pause, Progress, ThreadStatus, ThreadView
 from pausepoint.errors import InvalidAnswer, ThreadNotFound
 from pausepoint.persistence.database import Database
 from pausepoint.persistence.records import PauseRow, ThreadRecord
 from pausepoint.service.breakpoints import is_breakpoint, with_breakpoint
 from pausepoint.service.events import EventBus, EventType, ThreadEvent
 from pausepoint.service.failpoints import Failpoints
+from pausepoint.service.outcomes import NOTHING_KNOWN, Known, Outcome
 from pausepoint.service.pauses import Stop, indexed, pauses_from, row_of
 from pausepoint.service.streaming import Publish, RunStream, monotonic
 from pausepoint.service.taps import Taps
@@ -39,29 +40,6 @@ Clock = Callable[[], datetime]
 
 #: The configurable key LangGraph (and its API server) uses for the authenticated caller.
 ACTOR_KEY = "langgraph_auth_user_id"
-
-
-@dataclass(frozen=True, slots=True)
-class Known:
-    """What a caller already read or wrote under the thread's lease, so the run loop does not
-    read it again; a field left None is read when needed."""
-
-    #: The thread's latest checkpoint.
-    snapshot: StateSnapshot | None = None
-    #: The ids of the pauses pending when the run begins (a start: none).
-    pending: frozenset[str] | None = None
-    #: The thread's unapplied decisions.
-    unapplied: tuple[Decision, ...] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """Where a run left a thread: its record and, when already known, its checkpoint's stop
-    and its pause-index rows as just written."""
-
-    record: ThreadRecord
-    stop: Stop | None
-    rows: tuple[PauseRow, ...] | None = None
 
 
 class RunLoop:
@@ -170,7 +148,7 @@ class RunLoop:
 
     # applying decisions
 
-    async def drain(self, record: ThreadRecord, known: Known = Known()) -> Outcome:
+    async def drain(self, record: ThreadRecord, known: Known = NOTHING_KNOWN) -> Outcome:
         """Apply every unapplied decision whose pause is pending.
 
         One pass is enough: a decision recorded while we hold the lease belongs to a caller
@@ -239,7 +217,7 @@ class RunLoop:
         payload: Any,
         *,
         applied: Sequence[str] = (),
-        known: Known = Known(),
+        known: Known = NOTHING_KNOWN,
         actor: str | None = None,
     ) -> Outcome:
         """Run the graph until it stops (as `actor`, when known); record the status, the
@@ -291,7 +269,7 @@ class RunLoop:
         return await self.sync(record, applied, Known(pending=known.pending))
 
     async def sync(
-        self, record: ThreadRecord, applied: Sequence[str] = (), known: Known = Known()
+        self, record: ThreadRecord, applied: Sequence[str] = (), known: Known = NOTHING_KNOWN
     ) -> Outcome:
         """Make the thread's status and pause-index rows match its checkpoint."""
         snapshot = known.snapshot or await self.snapshot(record)

@@ -12,8 +12,9 @@ from pausepoint.persistence.records import ThreadRecord
 from pausepoint.service.answers import pending_of
 from pausepoint.service.decisions import check_may_answer, decision
 from pausepoint.service.leases import Leases
+from pausepoint.service.outcomes import Known, Outcome
 from pausepoint.service.pauses import Stop, checkpoint_of
-from pausepoint.service.runs import Known, Outcome, RunLoop
+from pausepoint.service.runs import RunLoop
 from pausepoint.workflows.dag.pauses import ApproveAsIs, imported
 
 

@@ -8,8 +8,7 @@ and only then applied with `Command(resume=...)`. Decisions written but not appl
 process died in between) are applied by `recover()`, which `open()` runs at start-up.
 
 One process runs a thread at a time, under a lease (service/leases.py); the run loop is
-service/runs.py.
-"""
+service/runs.py."""
 
 from __future__ import annotations
 
@@ -51,10 +50,11 @@ from pausepoint.service.deadlines import Deadlines
 from pausepoint.service.events import EventBus
 from pausepoint.service.ids import check_thread_id
 from pausepoint.service.leases import Leases
+from pausepoint.service.outcomes import Known
 from pausepoint.service.pg_events import open_event_bus
 from pausepoint.service.pool import Acknowledge, RunPool
 from pausepoint.service.recovery import recover, recover_in
-from pausepoint.service.runs import Clock, Known, RunLoop
+from pausepoint.service.runs import Clock, RunLoop
 from pausepoint.settings import Settings
 from pausepoint.workflows.registry import BuildContext, WorkflowRegistry
 
@@ -129,18 +129,18 @@ class ThreadService:
                 clock=clock,
                 events=events,
             )
-            hearing = asyncio.create_task(service._pool.hear_cancels(events), name="cancels")
+            tasks = [asyncio.create_task(service._pool.hear_cancels(events), name="cancels")]
             try:
                 if recover:
                     await service.recover()
                 yield service
             finally:
-                hearing.cancel()
+                for task in tasks:
+                    task.cancel()
                 await service.close()
 
     async def close(self) -> None:
-        """Stop the runs still going on here: each thread stays running, its lease let go,
-        for the next process to finish (`open` does it)."""
+        """Stop the runs going on here: each stays running, for the next process to finish."""
         await self._pool.close()
 
     # reading
@@ -188,9 +188,8 @@ class ThreadService:
         thread_id: str | None = None,
         wait: float | None = None,
     ) -> ThreadView:
-        """Start `workflow` on `input` as `actor`; return when it pauses, completes or fails,
-        or after `wait` seconds with the thread running on (the start is stored by then: the
-        run goes on, after a crash too; None waits however long it takes)."""
+        """Start `workflow` on `input` as `actor`; return when it stops, or after `wait`
+        seconds with the thread running on (stored by then; None waits however long)."""
         wf = self.workflows.get(workflow)
         payload = wf.parse_input(input)
         thread_id = check_thread_id(thread_id) if thread_id is not None else uuid.uuid4().hex
@@ -243,8 +242,7 @@ class ThreadService:
         return await self.resume(thread_id, {interrupt_id: answer}, actor, wait=wait)
 
     async def pending_pause(self, thread_id: str) -> str:
-        """The interrupt id of the thread's one pending pause (InvalidAnswer if several,
-        Conflict if none)."""
+        """The thread's one pending pause's id (InvalidAnswer if several, Conflict if none)."""
         state = await self._store.thread_state(thread_id)
         if state is None:
             raise ThreadNotFound(f"no thread {thread_id!r}")
@@ -326,10 +324,8 @@ class ThreadService:
         return await statefiles.export(self._runs, record, await self._runs.snapshot(record))
 
     async def import_state(self, state: Any, actor: str) -> ThreadView:
-        """Resume a thread from an edited state file: paused steps marked completed take the
-        outputs the file gives them. The edit is checked first (InvalidInput names the field;
-        nothing is written), then logged as `actor`'s decision and applied exactly once.
-        """
+        """Resume a thread from an edited state file, checked first, then logged as `actor`'s
+        decision and applied exactly once (service/statefiles.py)."""
         outcome = await statefiles.resume_from(self._runs, self._leases, state, actor)
         return await self._runs.outcome_view(outcome)
 
