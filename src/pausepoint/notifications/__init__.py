@@ -1,0 +1,1 @@
+"""Delivering one notification: a signed webhook, a Slack-format message, an email."""
