@@ -10,6 +10,9 @@ Where a SQL store reads the checkpointer's `checkpoints` table (a new pause-inde
 the thread's latest checkpoint), this one asks the checkpointer it is given, through
 `aget_tuple`; without one that id stays None, as a SQL store's does for a thread with no
 checkpoint.
+
+The outbox's twin is `MemoryOutbox` (`pausepoint.persistence.memory_outbox`), which this store
+is; `set_status` and `escalate` write its rows as their first change.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from pausepoint.domain import Decision, InboxItem, Pause, ThreadStatus
 from pausepoint.errors import AlreadyAnswered, Conflict
+from pausepoint.persistence.memory_outbox import MemoryOutbox
 from pausepoint.persistence.records import (
     ApiRunRecord,
     ApiThreadRecord,
+    NotificationRow,
     PauseRow,
     ThreadRecord,
     ThreadState,
@@ -56,10 +61,11 @@ class _Indexed:
     created_at: datetime
 
 
-class MemoryStore:
-    """Threads, decision log, pause index and leases in dicts (see the module)."""
+class MemoryStore(MemoryOutbox):
+    """Threads, decision log, pause index, leases and outbox in dicts (see the module)."""
 
     def __init__(self, checkpointer: BaseCheckpointSaver[Any] | None = None) -> None:
+        super().__init__()  # the outbox
         self._checkpointer = checkpointer
         self._threads: dict[str, ThreadRecord] = {}
         # Insertion order is record order (a SQL store's rowid or seq).
@@ -191,11 +197,14 @@ class MemoryStore:
         error: str | None = None,
         pauses: Sequence[PauseRow] | None = None,
         applied: Sequence[str] = (),
+        *,
+        notifications: Sequence[NotificationRow] = (),
     ) -> None:
         at = _utc(now)
         new = [p for p in pauses or () if (thread_id, p.interrupt_id) not in self._pauses]
         checkpoint_id = await self._latest_checkpoint_id(thread_id) if new else None
         # From here on no await: the whole change is one step on the event loop.
+        self._notify(notifications)
         record = self._threads.get(thread_id)
         if record is not None:
             record = replace(record, status=status, updated_at=at, error=error, progress=None)
@@ -331,7 +340,15 @@ class MemoryStore:
         due.sort(key=lambda item: item[0])
         return [key for _, key in due[:limit]]
 
-    async def escalate(self, thread_id: str, interrupt_id: str, assignee: str) -> None:
+    async def escalate(
+        self,
+        thread_id: str,
+        interrupt_id: str,
+        assignee: str,
+        *,
+        notifications: Sequence[NotificationRow] = (),
+    ) -> None:
+        self._notify(notifications)
         key = (thread_id, interrupt_id)
         indexed = self._pauses.get(key)
         if indexed is not None:

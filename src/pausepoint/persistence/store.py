@@ -1,4 +1,4 @@
-"""The interface of Pausepoint's tables (threads, decision log, pause index, leases).
+"""The interface of Pausepoint's tables (threads, decision log, pause index, leases, outbox).
 
 Implemented once in SQL for SQLite (`SqliteStore`, the embedded default) and PostgreSQL
 (`PostgresStore`), both in `pausepoint.persistence.sql`, and in plain Python by `MemoryStore`
@@ -15,6 +15,7 @@ from pausepoint.domain import Decision, InboxItem, ThreadStatus
 from pausepoint.persistence.records import (
     ApiRunRecord,
     ApiThreadRecord,
+    NotificationRow,
     PauseRow,
     ThreadRecord,
     ThreadState,
@@ -97,9 +98,13 @@ class Store(Protocol):
         error: str | None = None,
         pauses: Sequence[PauseRow] | None = None,
         applied: Sequence[str] = (),
+        *,
+        notifications: Sequence[NotificationRow] = (),
     ) -> None:
         """In one transaction: update the thread's status; with `pauses`, make its pause-index
-        rows exactly these; mark the decisions for the `applied` interrupt ids applied."""
+        rows exactly these; mark the decisions for the `applied` interrupt ids applied; insert
+        `notifications` into the outbox. Conflict, and nothing written, if a notification's id
+        is taken."""
         ...
 
     async def record_decisions(
@@ -133,9 +138,47 @@ class Store(Protocol):
         """(thread id, interrupt id) of pending pauses whose deadline is at or before `now`."""
         ...
 
-    async def escalate(self, thread_id: str, interrupt_id: str, assignee: str) -> None:
-        """Hand a pending pause to `assignee` and clear its deadline."""
+    async def escalate(
+        self,
+        thread_id: str,
+        interrupt_id: str,
+        assignee: str,
+        *,
+        notifications: Sequence[NotificationRow] = (),
+    ) -> None:
+        """Hand a pending pause to `assignee` and clear its deadline; in the same transaction
+        insert `notifications` into the outbox (Conflict, and nothing written, if an id is
+        taken)."""
         ...
+
+    async def add_notifications(self, rows: Sequence[NotificationRow]) -> None:
+        """Insert `rows` into the outbox, all or none; Conflict if an id is taken."""
+        ...
+
+    async def claim_notifications(
+        self, now: datetime, until: datetime, limit: int
+    ) -> list[NotificationRow]:
+        """Take up to `limit` pending notifications due at `now` (no `next_at`, or at or before
+        `now`), oldest created first, and set their `next_at` to `until` in the same atomic
+        step, so no other claim (another server's) takes them before `until`. Two claims at
+        once get disjoint rows. The rows come back as they are after the claim."""
+        ...
+
+    async def finish_notification(
+        self, id: str, status: str, attempts: int, next_at: datetime | None, last_error: str | None
+    ) -> bool:
+        """Record how a delivery went (sent; pending again at `next_at`; dead); False if
+        there is no such notification."""
+        ...
+
+    async def list_notifications(
+        self, status: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[NotificationRow]:
+        """Notifications (of `status`, when given), newest created first (ties: id
+        descending)."""
+        ...
+
+    async def get_notification(self, id: str) -> NotificationRow | None: ...
 
     async def try_lease(self, thread_id: str, holder: str, until: float, now: float) -> bool:
         """Take or renew the thread's lease; True when `holder` holds it afterwards."""

@@ -67,6 +67,7 @@ class PostgresStore(SqlStore):
 
     RECORDED_ORDER = "seq"
     DUPLICATE = errors.UniqueViolation
+    CLAIM_LOCK = " FOR UPDATE SKIP LOCKED"
 
     def __init__(self, pool: Pool) -> None:
         self._pool = pool

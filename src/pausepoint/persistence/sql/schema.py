@@ -90,6 +90,22 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX api_runs_by_thread ON api_runs (thread_id, created_at);
     """,
+    """
+    CREATE TABLE notifications (
+        id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        target TEXT NOT NULL,
+        event TEXT NOT NULL,
+        thread_id TEXT NOT NULL,
+        payload {json} NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_at {time},
+        last_error TEXT,
+        created_at {time} NOT NULL
+    );
+    CREATE INDEX notifications_due ON notifications (status, next_at);
+    """,
 ]
 
 #: The versions a database has seen (`{time}` as in the scripts).

@@ -22,10 +22,11 @@ from typing import Any, ClassVar, Protocol
 
 from pausepoint.domain import Decision, InboxItem, Pause, ThreadStatus
 from pausepoint.errors import AlreadyAnswered, Conflict
-from pausepoint.persistence.records import PauseRow, ThreadRecord, ThreadState
+from pausepoint.persistence.records import NotificationRow, PauseRow, ThreadRecord, ThreadState
 from pausepoint.persistence.sql.api_runs import ApiRunsSql
 from pausepoint.persistence.sql.api_threads import ApiThreadsSql
 from pausepoint.persistence.sql.checkpoints import LATEST_CHECKPOINT
+from pausepoint.persistence.sql.outbox import OutboxSql
 from pausepoint.persistence.sql.queries import (
     DECISIONS_SQL,
     INBOX_SQL,
@@ -47,8 +48,8 @@ class Row(Protocol):
 Step = tuple[str, Sequence[Any]]
 
 
-class SqlStore(ApiThreadsSql, ApiRunsSql, ABC):
-    """Threads, decision log, pause index and leases in a SQL database (see the module)."""
+class SqlStore(ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
+    """Threads, decision log, pause index, leases and outbox in a SQL database (see the module)."""
 
     #: The column that orders a thread's decisions as they were recorded.
     RECORDED_ORDER: ClassVar[str]
@@ -238,6 +239,8 @@ class SqlStore(ApiThreadsSql, ApiRunsSql, ABC):
         error: str | None = None,
         pauses: Sequence[PauseRow] | None = None,
         applied: Sequence[str] = (),
+        *,
+        notifications: Sequence[NotificationRow] = (),
     ) -> None:
         at = self._time(now)
         steps: list[Step] = [
@@ -280,7 +283,7 @@ class SqlStore(ApiThreadsSql, ApiRunsSql, ABC):
                 )
                 for p in pauses
             )
-        await self._write(steps)
+        await self._write_notifying(steps, notifications)
 
     async def latest_checkpoint_id(self, thread_id: str) -> str | None:
         """The id of the thread's latest root checkpoint (what a new pause-index row records)."""
@@ -368,12 +371,7 @@ class SqlStore(ApiThreadsSql, ApiRunsSql, ABC):
         )
         return [(r["thread_id"], r["interrupt_id"]) for r in rows]
 
-    async def escalate(self, thread_id: str, interrupt_id: str, assignee: str) -> None:
-        await self._execute(
-            "UPDATE pauses SET assignee = ?, answerer = ?, deadline = NULL "
-            "WHERE thread_id = ? AND interrupt_id = ?",
-            (assignee, assignee, thread_id, interrupt_id),
-        )
+    # (`escalate`, which notifies as it moves a pause, is in `OutboxSql`)
 
     # leases
 
