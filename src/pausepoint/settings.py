@@ -224,6 +224,12 @@ class Settings(BaseSettings):
         ge=0,
         description="A reminder goes this long before a pause's deadline; 0: no reminders.",
     )
+    notify_retry_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="The wait before a failed notification's first retry; each next one "
+        "waits twice as long (at most 10 minutes), give or take a fifth.",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -65,7 +65,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         extra: dict[str, Any] = {} if chat_model is _CONFIGURED else {"chat_model": chat_model}
         async with ThreadService.open(
-            settings, workflows=workflows, clock=clock, **extra
+            settings, workflows=workflows, clock=clock, send=True, **extra
         ) as service:
             app.state.service = service
             mount_a2a(app, service, settings, identify=_a2a_caller(auth))

@@ -252,10 +252,12 @@ from pausepoint.cli.serve import keys_app, serve  # noqa: E402
 
 app.command()(serve)
 
+from pausepoint.cli.notifications import notifications_app  # noqa: E402
 from pausepoint.cli.watch import watch  # noqa: E402
 
 app.command()(watch)
 app.add_typer(keys_app, name="keys")
+app.add_typer(notifications_app, name="notifications")
 
 
 def main() -> None:  # pragma: no cover - the console script

@@ -62,7 +62,8 @@ class Deadlines:
         if rule.action == "answer":
             await self._resume(thread_id, {interrupt_id: rule.answer}, SYSTEM_DEADLINE)
         elif rule.action == "escalate" and rule.assignee:
-            await runs.store.escalate(thread_id, interrupt_id, rule.assignee)
+            notices = runs.notices.escalated(record, pause, rule.assignee)
+            await runs.store.escalate(thread_id, interrupt_id, rule.assignee, notifications=notices)
             moved = pause.model_copy(update={"assignee": rule.assignee, "deadline": None})
             runs.publish("paused", record, pause=moved, actor=SYSTEM_DEADLINE)
         else:

@@ -22,8 +22,9 @@ from pydantic import ValidationError
 
 from pausepoint.domain import Pause, Progress, ThreadStatus, ThreadView
 from pausepoint.errors import InvalidAnswer, ThreadNotFound
+from pausepoint.notifications.notices import Notices
 from pausepoint.persistence.database import Database
-from pausepoint.persistence.records import PauseRow, ThreadRecord
+from pausepoint.persistence.records import NotificationRow, PauseRow, ThreadRecord
 from pausepoint.service.breakpoints import is_breakpoint, with_breakpoint
 from pausepoint.service.events import EventBus, EventType, ThreadEvent
 from pausepoint.service.failpoints import Failpoints
@@ -66,6 +67,8 @@ class RunLoop:
         }
         #: test only: where to kill this process (service/failpoints.py)
         self.failpoints = Failpoints(settings.failpoint)
+        #: the notifications each change makes (notifications/notices.py)
+        self.notices = Notices(settings, clock)
         self.taps = Taps()
 
     # reading
@@ -300,8 +303,16 @@ class RunLoop:
         pauses = stop.pauses
         now = self.clock()
         rows = tuple(row_of(p, now) for p in pauses)
-        record = await self.set_status(record, status, None, rows, applied)
         kept = known.pending or frozenset()
+        stopped = replace(record, status=status)
+        if status is ThreadStatus.WAITING:
+            fresh = [p for p in pauses if p.interrupt_id not in kept]
+            notices = self.notices.paused(stopped, fresh, rows)
+        else:
+            notices = self.notices.ended(stopped) if status is ThreadStatus.COMPLETED else []
+        record = await self.set_status(record, status, None, rows, applied, notices)
+        if status is ThreadStatus.WAITING:
+            self.failpoints.hit("after_pause")
         if status is ThreadStatus.WAITING:
             for pause in pauses:
                 if pause.interrupt_id not in kept:
@@ -319,10 +330,19 @@ class RunLoop:
         error: str | None,
         pauses: Sequence[PauseRow] | None,
         applied: Sequence[str] = (),
+        notices: Sequence[NotificationRow] | None = None,
     ) -> ThreadRecord:
+        """Record the thread's status (and pause rows, applied decisions) with the
+        notifications it makes (a failure's, unless `notices` are given), in one transaction."""
         now = self.clock()
-        await self.store.set_status(record.thread_id, status, now, error, pauses, applied)
-        return replace(record, status=status, updated_at=now, error=error)
+        updated = replace(record, status=status, updated_at=now, error=error)
+        if notices is None:
+            failed = status is ThreadStatus.FAILED and error is not None
+            notices = self.notices.ended(updated, error) if failed else ()
+        await self.store.set_status(
+            record.thread_id, status, now, error, pauses, applied, notifications=notices
+        )
+        return updated
 
     # events
 

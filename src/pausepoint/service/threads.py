@@ -39,6 +39,7 @@ from pausepoint.errors import (
     ThreadNotFound,
 )
 from pausepoint.jsontext import json_or_none
+from pausepoint.notifications.sender import Sender
 from pausepoint.orchestrator.workflow import directory_agents
 from pausepoint.persistence.database import Database, open_database
 from pausepoint.persistence.records import ThreadRecord
@@ -112,8 +113,10 @@ class ThreadService:
         chat_model: BaseChatModel | None = _UNSET,
         clock: Clock = utcnow,
         recover: bool = True,
+        send: bool = False,
     ) -> AsyncIterator[ThreadService]:
-        """Open the database, compile the workflows, and (by default) run recovery."""
+        """Open the database, compile the workflows, and (by default) run recovery; with
+        `send` (a server), deliver the outbox's notifications while open."""
         workflows = workflows if workflows is not None else bundled(settings)
         model = make_chat_model(settings.model) if chat_model is _UNSET else chat_model
         types = [t for wf in workflows for t in wf.state_types]
@@ -130,6 +133,9 @@ class ThreadService:
                 events=events,
             )
             tasks = [asyncio.create_task(service._pool.hear_cancels(events), name="cancels")]
+            if send and service._runs.notices.enabled:
+                sender = Sender(db.store, settings, clock).run(events)
+                tasks.append(asyncio.create_task(sender, name="notifications"))
             try:
                 if recover:
                     await service.recover()
