@@ -224,6 +224,12 @@ class Settings(BaseSettings):
         ge=0,
         description="A reminder goes this long before a pause's deadline; 0: no reminders.",
     )
+    notify_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long one delivery may take (a webhook's answer, an SMTP session) "
+        "before it counts as failed and is retried.",
+    )
     notify_retry_seconds: float = Field(
         default=2.0,
         gt=0,

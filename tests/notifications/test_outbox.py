@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TypedDict
@@ -40,6 +40,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from pausepoint.api import create_app
+from pausepoint.api.auth import hash_key
 from pausepoint.domain import OnTimeout, PauseRequest
 from pausepoint.forms import ask
 from pausepoint.service.catalog import bundled
@@ -50,6 +51,8 @@ SECRET = "hook-secret"
 PUBLIC = "https://pausepoint.example.com"
 STORY = {"workflow": "story", "input": {"prompt": "a fox"}}
 TIMEOUT = 30.0
+#: A receiver's scripted answer: 204, but only after the sender has stopped waiting.
+SLOW = 0
 
 
 @contextmanager
@@ -114,6 +117,9 @@ def hook() -> Iterator[Hook]:
         with lock:
             status = receiver.script.pop(0) if receiver.script else 204
             receiver.got.append((status, json.loads(raw), signed(dict(request.headers), raw)))
+        if status == SLOW:
+            await asyncio.sleep(1.0)  # longer than the sender waits
+            status = 204
         return Response(status_code=status)
 
     with serve(Starlette(routes=[Route("/hook", receive, methods=["POST"])])) as url:
@@ -234,49 +240,63 @@ class ReleaseInput(BaseModel):
     version: str = "1.0"
 
 
-def build_escalating(ctx: BuildContext) -> StateGraph[Release, Any, Any, Any]:
-    def review(state: Release) -> dict[str, Any]:
-        got = ask(
-            PauseRequest(
-                title="Sign off the release",
+def review_workflow(name: str, deadline: timedelta, on_timeout: OnTimeout) -> Workflow:
+    """A sign-off for ann with a deadline."""
+
+    def build(ctx: BuildContext) -> StateGraph[Release, Any, Any, Any]:
+        def review(state: Release) -> dict[str, Any]:
+            request = PauseRequest(
+                title=f"Sign off release {state.get('version')}",
                 assignee="ann",
-                deadline=timedelta(milliseconds=10),
-                on_timeout=OnTimeout(action="escalate", assignee="bob"),
-            ),
-            SignOff,
-        )
-        return {"signed": got.ok}
+                deadline=deadline,
+                on_timeout=on_timeout,
+            )
+            return {"signed": ask(request, SignOff).ok}
 
-    graph = StateGraph(Release)
-    graph.add_node("review", review)
-    graph.add_edge(START, "review")
-    graph.add_edge("review", END)
-    return graph
+        graph = StateGraph(Release)
+        graph.add_node("review", review)
+        graph.add_edge(START, "review")
+        graph.add_edge("review", END)
+        return graph
+
+    return Workflow(
+        name=name,
+        description="Test: a sign-off for ann with a deadline.",
+        build=build,
+        input_model=ReleaseInput,
+        result=dict,
+        state_types=(SignOff,),
+    )
 
 
-ESCALATING = Workflow(
-    name="release",
-    description="Test: a sign-off for ann that goes to bob when its deadline passes.",
-    build=build_escalating,
-    input_model=ReleaseInput,
-    result=dict,
-    state_types=(SignOff,),
+ESCALATING = review_workflow(
+    "release", timedelta(milliseconds=10), OnTimeout(action="escalate", assignee="bob")
 )
+REMINDED = review_workflow("release", timedelta(hours=2), OnTimeout(action="fail"))
+
+
+def mailing(settings: Settings, smtp_url: str, **extra: Any) -> Settings:
+    return notifying(
+        settings,
+        smtp_url=smtp_url,
+        smtp_from="pausepoint@example.com",
+        emails={"ann": "ann@example.com", "bob": "bob@example.com"},
+        **extra,
+    )
+
+
+def with_release(settings: Settings, workflow: Workflow) -> WorkflowRegistry:
+    workflows = bundled(settings)
+    workflows.register(workflow)
+    return workflows
 
 
 async def test_an_escalation_mails_the_new_assignee(
     settings: Settings, smtp: tuple[str, Inbox]
 ) -> None:
     smtp_url, inbox = smtp
-    configured = notifying(
-        settings,
-        smtp_url=smtp_url,
-        smtp_from="pausepoint@example.com",
-        emails={"ann": "ann@example.com", "bob": "bob@example.com"},
-        remind_before_minutes=0,
-    )
-    workflows: WorkflowRegistry = bundled(configured)
-    workflows.register(ESCALATING)
+    configured = mailing(settings, smtp_url, remind_before_minutes=0)
+    workflows = with_release(configured, ESCALATING)
     app = create_app(configured, workflows=workflows, chat_model=None, sweep_interval=0.05)
     with serve(app) as url:
         async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as http:
@@ -288,7 +308,7 @@ async def test_an_escalation_mails_the_new_assignee(
     assert set(by_to) == {"ann@example.com", "bob@example.com"}
     assert by_to["ann@example.com"]["Subject"].startswith("Waiting for you")
     assert by_to["bob@example.com"]["Subject"].startswith("Escalated to you")
-    assert "Sign off the release" in text_of(by_to["bob@example.com"])
+    assert "Sign off release 1.0" in text_of(by_to["bob@example.com"])
 
 
 def pausepoint_serve(port: int, env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
@@ -394,3 +414,60 @@ async def test_the_cli_lists_the_outbox_and_sends_a_dead_notification_again(
     assert again.code == 0 and "sent again" in again.stdout
     assert [n["id"] for n in pending.json()["notifications"]] == [row.id]
     assert unknown.code == 1 and "no notification" in unknown.stdout
+
+
+class Clock:
+    """The server's clock, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def test_a_reminder_goes_before_the_deadline_unless_the_pause_was_answered(
+    settings: Settings, smtp: tuple[str, Inbox]
+) -> None:
+    smtp_url, inbox = smtp
+    clock = Clock()
+    ann = {"Authorization": "Bearer key-of-ann"}
+    configured = mailing(
+        settings, smtp_url, remind_before_minutes=60, api_keys=f"ann:{hash_key('key-of-ann')}"
+    )
+    workflows = with_release(configured, REMINDED)
+    app = create_app(configured, workflows=workflows, chat_model=None, clock=clock)
+    with serve(app) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT, headers=ann) as http:
+            started = [
+                await http.post(
+                    "/api/threads", json={"workflow": "release", "input": {"version": version}}
+                )
+                for version in ("1.0", "2.0")
+            ]
+            assert [r.status_code for r in started] == [201, 201], started[0].text
+            answered = started[0]
+            await inbox.until(2)  # the two pauses, as they start waiting
+            done = await http.post(
+                f"/api/threads/{answered.json()['thread_id']}/answers",
+                json={"answer": {"ok": True}},
+            )
+            assert done.json()["status"] == "completed", done.text
+            clock.now += timedelta(minutes=61)  # an hour before the deadline has passed
+            messages = await inbox.until(3)
+            await asyncio.sleep(1.5)  # the sender's next rounds: no reminder for the answered
+
+    reminders = [m for m in messages if m["Subject"].startswith("Reminder")]
+    assert len(messages) == 3 and len(reminders) == 1
+    assert "Sign off release 2.0" in reminders[0]["Subject"]
+    assert reminders[0]["To"] == "ann@example.com"
+
+
+async def test_a_receiver_that_times_out_is_tried_again(settings: Settings, hook: Hook) -> None:
+    hook.script = [SLOW]
+    configured = notifying(settings, hook, notify_timeout_seconds=0.3)
+    with serve(create_app(configured, chat_model=None)) as url:
+        await start_story(url)
+        await hook.until(lambda h: bool(h.events("paused")))
+    assert [status for status, _, _ in hook.got] == [SLOW, 204]
+    assert hook.got[0][1]["id"] == hook.got[1][1]["id"]

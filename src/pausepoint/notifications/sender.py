@@ -112,18 +112,19 @@ class Sender:
 
     async def deliver(self, client: httpx.AsyncClient, row: NotificationRow) -> Delivery:
         """One attempt at one notification."""
+        timeout = self.settings.notify_timeout_seconds
         if row.channel == "webhook":
             hook = self._hooks.get(row.target)
             if hook is None:
                 return Delivery(False, f"no webhook {row.target} is configured any more")
             return await webhooks.post(
-                client, hook.url, hook.secret, row.payload, format=hook.format
+                client, hook.url, hook.secret, row.payload, format=hook.format, timeout=timeout
             )
         if row.channel == "email":
             if not self.settings.smtp_url or not self.settings.smtp_from:
                 return Delivery(False, "no SMTP server is configured any more")
             message = email.message(row.payload, row.target, self.settings.smtp_from)
-            return await email.send(self.settings.smtp_url, message)
+            return await email.send(self.settings.smtp_url, message, timeout=timeout)
         return Delivery(False, f"unknown channel {row.channel!r}")
 
     async def _still_waiting(self, row: NotificationRow) -> bool:
