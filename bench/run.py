@@ -35,6 +35,8 @@ BENCHES: list[list[str]] = [
     ["bench/crash_trials.py", "--trials", "50"],
     ["bench/run_latency.py", "--rounds", "200"],
     ["bench/background_trials.py", "--trials", "40"],
+    ["bench/lg_api_latency.py", "--rounds", "100", "--langgraph-dev", "20"],
+    ["bench/notify_latency.py", "--pauses", "100", "--backlog", "500"],
 ]
 if os.environ.get("PAUSEPOINT_TEST_POSTGRES_URL"):
     BENCHES.append(["bench/pg_throughput.py", "--clients", "50", "--rounds", "10"])
