@@ -31,7 +31,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from pausepoint.api import create_app
-from pausepoint.notifications.sender import Sender
+from pausepoint.service.notifications.sender import Sender
 from pausepoint.service.threads import ThreadService, utcnow
 from pausepoint.settings import Settings
 

@@ -23,7 +23,6 @@ LAYERS: dict[str, int] = {
     "jsontext": 0,
     "persistence": 1,
     "agents": 2,
-    "notifications": 2,
     "workflows": 3,
     "orchestrator": 4,
     "service": 5,

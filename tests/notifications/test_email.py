@@ -14,8 +14,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from pausepoint.notifications.delivery import Delivery
-from pausepoint.notifications.email import message, send
+from pausepoint.service.notifications.delivery import Delivery
+from pausepoint.service.notifications.email import message, send
 
 URL = "https://pausepoint.example.com/?thread=1a2b3c4d5e6f"
 SENDER = "Pausepoint <pausepoint@example.com>"

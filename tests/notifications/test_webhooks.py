@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from pausepoint.notifications.delivery import Delivery
-from pausepoint.notifications.webhooks import post, sign, slack_message
+from pausepoint.service.notifications.delivery import Delivery
+from pausepoint.service.notifications.webhooks import post, sign, slack_message
 
 SECRET = "s3cret-for-tests"
 NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z

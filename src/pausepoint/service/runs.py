@@ -22,12 +22,12 @@ from pydantic import ValidationError
 
 from pausepoint.domain import Pause, Progress, ThreadStatus, ThreadView
 from pausepoint.errors import InvalidAnswer, ThreadNotFound
-from pausepoint.notifications.notices import Notices
 from pausepoint.persistence.database import Database
 from pausepoint.persistence.records import NotificationRow, PauseRow, ThreadRecord
 from pausepoint.service.breakpoints import is_breakpoint, with_breakpoint
 from pausepoint.service.events import EventBus, EventType, ThreadEvent
 from pausepoint.service.failpoints import Failpoints
+from pausepoint.service.notifications.notices import Notices
 from pausepoint.service.outcomes import NOTHING_KNOWN, Known, Outcome
 from pausepoint.service.pauses import Stop, indexed, pauses_from, row_of
 from pausepoint.service.streaming import Publish, RunStream, monotonic
@@ -67,7 +67,7 @@ class RunLoop:
         }
         #: test only: where to kill this process (service/failpoints.py)
         self.failpoints = Failpoints(settings.failpoint)
-        #: the notifications each change makes (notifications/notices.py)
+        #: the notifications each change makes (service/notifications/notices.py)
         self.notices = Notices(settings, clock)
         self.taps = Taps()
 

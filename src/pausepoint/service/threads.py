@@ -39,7 +39,6 @@ from pausepoint.errors import (
     ThreadNotFound,
 )
 from pausepoint.jsontext import json_or_none
-from pausepoint.notifications.sender import Sender
 from pausepoint.orchestrator.workflow import directory_agents
 from pausepoint.persistence.database import Database, open_database
 from pausepoint.persistence.records import ThreadRecord
@@ -51,6 +50,7 @@ from pausepoint.service.deadlines import Deadlines
 from pausepoint.service.events import EventBus
 from pausepoint.service.ids import check_thread_id
 from pausepoint.service.leases import Leases
+from pausepoint.service.notifications.sender import Sender
 from pausepoint.service.outcomes import Known
 from pausepoint.service.pg_events import open_event_bus
 from pausepoint.service.pool import Acknowledge, RunPool

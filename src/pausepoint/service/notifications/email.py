@@ -17,8 +17,8 @@ from typing import Any
 
 import aiosmtplib
 
-from pausepoint.notifications import wording
-from pausepoint.notifications.delivery import DELIVERED, Delivery, failed
+from pausepoint.service.notifications import wording
+from pausepoint.service.notifications.delivery import DELIVERED, Delivery, failed
 from pausepoint.settings import parse_smtp_url
 
 logger = logging.getLogger(__name__)

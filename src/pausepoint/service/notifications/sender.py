@@ -5,7 +5,8 @@ one Postgres database each take different rows, and a row whose sender died is t
 once its lease has passed), delivers each (webhooks.py, email.py) and records the outcome:
 sent; or due again after a backoff that doubles with each attempt (with jitter, at most
 `MAX_DELAY`), for `notify_for_hours`; then dead, logged, until `pausepoint notifications retry`.
-A reminder whose pause was answered meanwhile is dropped (recorded as sent, with that reason).
+A reminder or an escalation whose pause was answered meanwhile is dropped (recorded as sent,
+with that reason).
 
 It wakes when this process records a change (the event bus) and polls for the others'.
 """
@@ -23,10 +24,10 @@ from typing import Any, Protocol
 
 import httpx
 
-from pausepoint.notifications import email, webhooks
-from pausepoint.notifications.delivery import Delivery
 from pausepoint.persistence.records import NotificationRow
 from pausepoint.persistence.store import Store
+from pausepoint.service.notifications import email, webhooks
+from pausepoint.service.notifications.delivery import Delivery
 from pausepoint.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 LEASE = 120.0
 #: The longest wait between two attempts (seconds).
 MAX_DELAY = 600.0
+#: The events about a pause that are dropped when it was answered before they went out.
+AFTERTHOUGHTS = frozenset({"reminder", "escalated"})
 #: The events after which there may be something to send.
 WAKE = frozenset({"paused", "completed", "failed", "cancelled"})
 
@@ -98,7 +101,7 @@ class Sender:
 
     async def _deliver(self, client: httpx.AsyncClient, row: NotificationRow) -> None:
         try:
-            if row.event == "reminder" and not await self._still_waiting(row):
+            if row.event in AFTERTHOUGHTS and not await self._still_waiting(row):
                 await self._finish(row, "sent", "dropped: the pause was answered first")
                 return
             delivery = await self.deliver(client, row)

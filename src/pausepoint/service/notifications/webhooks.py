@@ -20,8 +20,8 @@ from typing import Any
 
 import httpx
 
-from pausepoint.notifications import wording
-from pausepoint.notifications.delivery import DELIVERED, Delivery, failed
+from pausepoint.service.notifications import wording
+from pausepoint.service.notifications.delivery import DELIVERED, Delivery, failed
 
 logger = logging.getLogger(__name__)
 
