@@ -230,7 +230,9 @@ class RunLoop:
         if record.status is not ThreadStatus.RUNNING:
             self.publish("resumed", replace(record, status=ThreadStatus.RUNNING))
         try:
+            # the run named as langgraph-api names it: by its graph (traces, callback events)
             config = self.config(record.thread_id, actor)
+            config["run_name"] = record.workflow
             stream = RunStream(
                 self._run_event(record, actor),
                 self._store_progress(record),

@@ -23,12 +23,14 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Literal
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any, Literal, cast
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
 from langgraph.types import GraphOutput, Interrupt
+from langgraph.types import StreamMode as GraphMode
 from pydantic_core import to_jsonable_python
 
 from pausepoint.service.events import EventType
@@ -97,13 +99,17 @@ class RunStream:
     ) -> GraphOutput[Any]:
         latest: Any = None
         interrupts: list[Interrupt] = []
-        modes = [*MODES, *(modes_of(self._taps) - set(MODES))]
+        asked = modes_of(self._taps)
+        modes: list[GraphMode] = [*MODES, *cast(set[GraphMode], asked - set(MODES) - {"events"})]
         outputs = graph.output_channels
         self._outputs = frozenset([outputs] if isinstance(outputs, str) else outputs)
+        parts: AsyncIterator[Any] = (
+            self._with_events(graph, payload, config, modes)
+            if "events" in asked
+            else graph.astream(payload, config, stream_mode=modes, subgraphs=True, version="v2")
+        )
         try:
-            async for part in graph.astream(
-                payload, config, stream_mode=modes, subgraphs=True, version="v2"
-            ):
+            async for part in parts:
                 kind, ns = part["type"], part["ns"]
                 data: Any = part["data"]
                 if self._taps:
@@ -111,7 +117,7 @@ class RunStream:
                 if kind == "values":
                     if not ns:
                         latest = data
-                        interrupts.extend(part.get("interrupts", ()))  # type: ignore[arg-type]
+                        interrupts.extend(part.get("interrupts", ()))
                 elif kind == "tasks":
                     if not ns:
                         await self._task(data)
@@ -127,6 +133,34 @@ class RunStream:
         for node in list(self._tokens):
             self._flush(node)
         return GraphOutput(value=latest, interrupts=tuple(interrupts))
+
+    async def _with_events(
+        self,
+        graph: Pregel[Any, Any, Any, Any],
+        payload: Any,
+        config: RunnableConfig,
+        modes: list[GraphMode],
+    ) -> AsyncIterator[dict[str, Any]]:
+        """The run's parts as `astream(version="v2")` gives them, read from `astream_events`
+        (as langgraph-api does for `stream_mode: "events"`): the root run's stream chunks are
+        the parts, every other event goes to the taps that asked for `events`."""
+        run_id = uuid.uuid4()
+        async for event in graph.astream_events(
+            payload,
+            {**config, "run_id": run_id},
+            version="v2",
+            stream_mode=modes,
+            subgraphs=True,
+        ):
+            if event["event"] == "on_chain_stream" and event["run_id"] == str(run_id):
+                ns, kind, data = event["data"]["chunk"]
+                stopped: tuple[Any, ...] = ()
+                if kind == "values" and isinstance(data, dict) and "__interrupt__" in data:
+                    data = dict(data)
+                    stopped = tuple(data.pop("__interrupt__"))
+                yield {"type": kind, "ns": ns, "data": data, "interrupts": stopped}
+            else:
+                self._tap("events", (), event, None)
 
     def _tap(self, kind: str, ns: tuple[str, ...], data: Any, stopped: Any) -> None:
         """Hand the part to the taps that asked for it, as `astream(..., output_keys=

@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 #: The stream modes a tap may ask for (LangGraph's names).
-StreamMode = Literal["values", "updates", "messages", "custom", "debug", "checkpoints", "tasks"]
+StreamMode = Literal[
+    "values", "updates", "messages", "custom", "debug", "checkpoints", "tasks", "events"
+]
+#: (`events`: every callback event of the run, `astream_events(version="v2")`'s)
 MODES: frozenset[str] = frozenset(
-    ("values", "updates", "messages", "custom", "debug", "checkpoints", "tasks")
+    ("values", "updates", "messages", "custom", "debug", "checkpoints", "tasks", "events")
 )
 
 #: `send(mode, namespace, chunk)`, called in the run's task for every part the tap asked for.

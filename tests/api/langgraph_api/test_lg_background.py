@@ -82,3 +82,32 @@ async def test_an_edit_as_the_paused_node_runs_the_thread_on_from_it(server: Any
                 await asyncio.sleep(0.05)
         state = await client.threads.get_state(tid)
     assert state["values"]["sent"] is True and state["next"] == []
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_events_mode_streams_every_callback_event_beside_the_other_modes(
+    server: Any,
+) -> None:
+    async with get_client(url=server.url) as client:
+        thread = await client.threads.create()
+        parts = [
+            p
+            async for p in client.runs.stream(
+                thread["thread_id"],
+                "claim",
+                input={"customer": "Ann"},
+                stream_mode=["events", "values"],
+            )
+        ]
+        state = await client.threads.get_state(thread["thread_id"])
+
+    events = [p.data for p in parts if p.event == "events"]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "on_chain_start"
+    started = {e["name"] for e in events if e["event"] == "on_chain_start"}
+    assert {"check", "draft", "ask"} <= started
+    tokens = [e["data"]["chunk"]["content"] for e in events if e["event"] == "on_chat_model_stream"]
+    assert "".join(tokens) == LETTER
+    last_values = [p.data for p in parts if p.event == "values"][-1]
+    assert last_values["__interrupt__"][0]["value"]["letter"] == LETTER
+    assert state["interrupts"] and state["next"] == ["ask"]

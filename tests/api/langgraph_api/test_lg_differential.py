@@ -37,10 +37,22 @@ def same(value: Any) -> Any:
     return value
 
 
-#: The stream modes asked for; the events of all are compared by name, of COMPARED by data too
-#: (the others carry timestamps, task ids and checkpoint configs each server makes anew).
-MODES: Any = ["values", "updates", "messages-tuple", "custom", "tasks", "checkpoints"]
+#: The stream modes asked for; the events of all are compared by name, of COMPARED by data too,
+#: `events` by each callback event's kind and name (the others carry timestamps, task ids and
+#: checkpoint configs each server makes anew).
+MODES: Any = ["values", "updates", "messages-tuple", "custom", "tasks", "checkpoints", "events"]
 COMPARED = {"values", "updates"}
+
+
+def shown(event: str, data: Any) -> Any:
+    """What is compared of a stream event: the data of COMPARED modes, a callback event's kind
+    and name (its run ids and timings are each server's own)."""
+    if event in COMPARED:
+        return same(data)
+    if event == "events":
+        return (data["event"], data["name"])
+    return None
+
 
 #: graph, input, the resume its interrupt takes
 SCRIPT: list[tuple[str, dict[str, Any], Any]] = [
@@ -72,7 +84,7 @@ async def transcript(url: str) -> list[Any]:
             thread = await client.threads.create()
             tid = thread["thread_id"]
             streamed = [
-                (p.event, same(p.data) if p.event in COMPARED else None)
+                (p.event, shown(p.event, p.data))
                 async for p in client.runs.stream(tid, graph, input=input, stream_mode=MODES)
                 if p.event != "metadata"
             ]

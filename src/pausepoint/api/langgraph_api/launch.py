@@ -82,8 +82,6 @@ def _refuse_unsupported(body: RunCreate) -> None:
         )
     if body.checkpoint_id or body.checkpoint:
         raise NotSupported("running from an earlier checkpoint is not supported by Pausepoint")
-    if "events" in body.modes:
-        raise NotSupported("stream_mode 'events' is not supported by Pausepoint yet")
 
 
 class Launcher:
