@@ -1,51 +1,24 @@
 """The `api_runs` table in SQL: runs of the LangGraph API door.
 
-A mixin of `SqlStore`, written on the dialect hooks it declares again here (`SqlStore` says
-what each does).
+A mixin of `SqlStore`, written on its dialect hooks (hooks.py).
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from pausepoint.persistence.records import ApiRunRecord
+from pausepoint.persistence.sql.hooks import DialectHooks, Row
 
 #: A thread's runs, newest created first (the index `api_runs_by_thread` serves it).
 _NEWEST_FIRST = " ORDER BY created_at DESC, run_id DESC"
 
 
-class _Row(Protocol):
-    def __getitem__(self, key: str, /) -> Any: ...
-
-
-class ApiRunsSql(ABC):
+class ApiRunsSql(DialectHooks):
     """The LangGraph API's run rows, for any dialect `SqlStore` supports."""
 
-    @abstractmethod
-    async def _execute(
-        self, sql: str, args: Sequence[Any] = (), *, scan: bool = False
-    ) -> Sequence[_Row]: ...
-
-    @staticmethod
-    @abstractmethod
-    def _time(value: datetime) -> Any: ...
-
-    @staticmethod
-    @abstractmethod
-    def _read_time(value: Any) -> datetime: ...
-
-    @staticmethod
-    @abstractmethod
-    def _json(value: Any) -> Any: ...
-
-    @staticmethod
-    @abstractmethod
-    def _read_json(value: Any) -> Any: ...
-
-    def _api_run(self, row: _Row) -> ApiRunRecord:
+    def _api_run(self, row: Row) -> ApiRunRecord:
         return ApiRunRecord(
             run_id=row["run_id"],
             thread_id=row["thread_id"],

@@ -1,48 +1,18 @@
 """The `api_threads` table in SQL: threads and metadata of the LangGraph API door.
 
-A mixin of `SqlStore`, written on the dialect hooks it declares again here (`SqlStore` says
-what each does).
+A mixin of `SqlStore`, written on its dialect hooks (hooks.py).
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from datetime import datetime
-from typing import Any, Protocol
-
 from pausepoint.persistence.records import ApiThreadRecord
+from pausepoint.persistence.sql.hooks import DialectHooks, Row
 
 
-class _Row(Protocol):
-    def __getitem__(self, key: str, /) -> Any: ...
-
-
-class ApiThreadsSql(ABC):
+class ApiThreadsSql(DialectHooks):
     """The LangGraph API's thread rows, for any dialect `SqlStore` supports."""
 
-    @abstractmethod
-    async def _execute(
-        self, sql: str, args: Sequence[Any] = (), *, scan: bool = False
-    ) -> Sequence[_Row]: ...
-
-    @staticmethod
-    @abstractmethod
-    def _time(value: datetime) -> Any: ...
-
-    @staticmethod
-    @abstractmethod
-    def _read_time(value: Any) -> datetime: ...
-
-    @staticmethod
-    @abstractmethod
-    def _json(value: Any) -> Any: ...
-
-    @staticmethod
-    @abstractmethod
-    def _read_json(value: Any) -> Any: ...
-
-    def _api_thread(self, row: _Row) -> ApiThreadRecord:
+    def _api_thread(self, row: Row) -> ApiThreadRecord:
         return ApiThreadRecord(
             thread_id=row["thread_id"],
             owner=row["owner"],

@@ -1,7 +1,6 @@
 """The `notifications` table in SQL: the outbox a sender delivers from.
 
-A mixin of `SqlStore`, written on the dialect hooks it declares again here (`SqlStore` says
-what each does). A change that people must hear about writes its rows in its own transaction
+A mixin of `SqlStore`, written on its dialect hooks (hooks.py). A change that people must hear about writes its rows in its own transaction
 (`_write_notifying`: `SqlStore.set_status`, and `escalate`, here because handing a pause to
 someone else is a change they must hear about); a sender claims due rows for a while
 (`claim_notifications`), delivers them and records how it went (`finish_notification`).
@@ -9,18 +8,14 @@ someone else is a change they must hear about); a sender claims due rows for a w
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from pausepoint.errors import Conflict
 from pausepoint.persistence.records import NotificationRow
-
-
-class _Row(Protocol):
-    def __getitem__(self, key: str, /) -> Any: ...
-
+from pausepoint.persistence.sql.hooks import DialectHooks, Row
 
 _Step = tuple[str, Sequence[Any]]
 
@@ -37,7 +32,7 @@ _CLAIM = (
 )
 
 
-class OutboxSql(ABC):
+class OutboxSql(DialectHooks):
     """The outbox's rows, for any dialect `SqlStore` supports."""
 
     #: Appended to the claim's row selection: Postgres' `FOR UPDATE SKIP LOCKED`, so a
@@ -46,30 +41,9 @@ class OutboxSql(ABC):
     DUPLICATE: ClassVar[type[Exception]]
 
     @abstractmethod
-    async def _execute(
-        self, sql: str, args: Sequence[Any] = (), *, scan: bool = False
-    ) -> Sequence[_Row]: ...
-
-    @abstractmethod
     async def _write(self, steps: Sequence[_Step]) -> None: ...
 
-    @staticmethod
-    @abstractmethod
-    def _time(value: datetime) -> Any: ...
-
-    @staticmethod
-    @abstractmethod
-    def _read_time(value: Any) -> datetime: ...
-
-    @staticmethod
-    @abstractmethod
-    def _json(value: Any) -> Any: ...
-
-    @staticmethod
-    @abstractmethod
-    def _read_json(value: Any) -> Any: ...
-
-    def _notification(self, row: _Row) -> NotificationRow:
+    def _notification(self, row: Row) -> NotificationRow:
         return NotificationRow(
             id=row["id"],
             channel=row["channel"],
