@@ -159,9 +159,13 @@ def test_the_sync_client_resumes_by_interrupt_id(team_server: Any) -> None:
 async def test_stateless_wait_runs_on_a_new_thread_every_door_sees(team_server: Any) -> None:
     async with get_client(url=team_server.url) as client:
         paused = await client.runs.wait(None, "expense", input=EXPENSE)
+        streamed = [p async for p in client.runs.stream(None, "survey", input={"customer": "Jo"})]
         interrupted = await client.threads.search(status="interrupted")
     assert paused["__interrupt__"][0]["value"] == ASK
-    [thread] = interrupted
+    assert streamed[0].event == "metadata"
+    assert streamed[-1].data["__interrupt__"][0]["value"] == "How was your visit, Jo? (1-5)"
+    assert len(interrupted) == 2
+    [thread] = [t for t in interrupted if t["metadata"]["graph_id"] == "expense"]
     async with httpx.AsyncClient(base_url=team_server.url) as http:
         view = await http.get(f"/api/threads/{thread['thread_id']}")
     assert view.json()["status"] == "waiting"

@@ -111,40 +111,32 @@ async def stream_run(
     return _stream(launched, runs, body)
 
 
-# stateless: a new thread for each
+# stateless: each on a new thread (which stays, as every thread does: its audit trail)
+
+
+def _new_thread(body: RunCreate) -> tuple[str, RunCreate]:
+    return str(uuid.uuid4()), body.model_copy(update={"if_not_exists": "create"})
 
 
 @router.post("/runs/wait")
 async def wait_run_stateless(
     body: RunCreate, request: Request, service: Service, runs: Runs
 ) -> JSONResponse:
-    body = body.model_copy(update={"if_not_exists": "create"})
-    launched = await runs.launch(
-        str(uuid.uuid4()), _graph(request, service, body), body, until_done=True
-    )
-    return JSONResponse(await result_of(launched, runs.threads), headers=_where(launched.record))
+    return await wait_run(*_new_thread(body), request, service, runs)
 
 
 @router.post("/runs/stream")
 async def stream_run_stateless(
     body: RunCreate, request: Request, service: Service, runs: Runs
 ) -> StreamingResponse:
-    body = body.model_copy(update={"if_not_exists": "create"})
-    launched = await runs.launch(
-        str(uuid.uuid4()), _graph(request, service, body), body, until_done=False
-    )
-    return _stream(launched, runs, body)
+    return await stream_run(*_new_thread(body), request, service, runs)
 
 
 @router.post("/runs")
 async def create_run_stateless(
     body: RunCreate, request: Request, service: Service, runs: Runs
 ) -> JSONResponse:
-    body = body.model_copy(update={"if_not_exists": "create"})
-    launched = await runs.launch(
-        str(uuid.uuid4()), _graph(request, service, body), body, until_done=False
-    )
-    return JSONResponse(run_json(launched.record), headers=_where(launched.record))
+    return await create_run(*_new_thread(body), request, service, runs)
 
 
 # reading runs
