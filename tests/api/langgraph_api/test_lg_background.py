@@ -111,3 +111,24 @@ async def test_events_mode_streams_every_callback_event_beside_the_other_modes(
     last_values = [p.data for p in parts if p.event == "values"][-1]
     assert last_values["__interrupt__"][0]["value"]["letter"] == LETTER
     assert state["interrupts"] and state["next"] == ["ask"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_a_stream_with_on_disconnect_cancel_cancels_the_run_when_its_client_goes(
+    server: Any,
+) -> None:
+    async with get_client(url=server.url) as client:
+        thread = await client.threads.create()
+    tid = thread["thread_id"]
+    body = {"assistant_id": "claim", "input": {"customer": "Ann"}, "on_disconnect": "cancel"}
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        async with http.stream("POST", f"/threads/{tid}/runs/stream", json=body) as response:
+            async for line in response.aiter_lines():
+                if line.startswith("event: metadata"):
+                    break  # and hang up, the run still in `check`
+        async with asyncio.timeout(30):
+            # polling the server: the cancel goes on there after the client has gone
+            while (await http.get(f"/api/threads/{tid}")).json()["status"] != "cancelled":  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+        view = (await http.get(f"/api/threads/{tid}")).json()
+    assert view["status"] == "cancelled"

@@ -8,6 +8,7 @@ exactly once (a second resume of the same interrupt: 409), logged with the calle
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -34,6 +35,9 @@ from pausepoint.errors import Conflict, NotFound
 from pausepoint.persistence.records import ApiRunRecord
 
 router = APIRouter(tags=["LangGraph API"], responses=ERRORS)
+
+#: Cancels of runs whose streaming client went away, while they go on.
+_CANCELLING: set[asyncio.Task[Any]] = set()
 
 
 async def get_launcher(request: Request, threads: Threads) -> Launcher:
@@ -76,8 +80,11 @@ async def _events(
         async for index, event, data in live.follow(after):
             yield sse(index, event, data)
     finally:
-        if cancel_on_disconnect and not live.done:
-            await runs.door.cancel(live.thread_id)
+        if cancel_on_disconnect and not live.done:  # the client went away (`on_disconnect`)
+            # in a task of its own: this one is being cancelled with the response
+            cancel = asyncio.create_task(runs.door.cancel(live.thread_id))
+            _CANCELLING.add(cancel)
+            cancel.add_done_callback(_CANCELLING.discard)
 
 
 # runs on a thread
