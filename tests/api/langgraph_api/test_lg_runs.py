@@ -241,7 +241,7 @@ async def test_fifty_double_resumes_across_two_servers_on_postgres_each_apply_on
 # state edits and cancels
 
 
-async def test_update_state_keeps_a_waiting_thread_waiting_or_as_its_node_finishes_it(
+async def test_update_state_asks_again_with_the_edit_or_as_the_paused_node_finishes_it(
     team_server: Any,
 ) -> None:
     async with get_client(url=team_server.url) as client:
@@ -249,6 +249,10 @@ async def test_update_state_keeps_a_waiting_thread_waiting_or_as_its_node_finish
         tid = thread["thread_id"]
         await client.runs.wait(tid, "survey", input={"customer": "Ann"})
         kept = await client.threads.update_state(tid, {"customer": "Ann B."})
+        async with asyncio.timeout(30):
+            # the paused node runs again on the edited state (polling: no API run to join)
+            while (await client.threads.get(tid))["status"] != "interrupted":  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
         still = await client.threads.get_state(tid)
         done = await client.threads.update_state(tid, {"rating": 3}, as_node="ask")
         final = await client.threads.get_state(tid)
@@ -259,7 +263,8 @@ async def test_update_state_keeps_a_waiting_thread_waiting_or_as_its_node_finish
 
     assert kept["checkpoint"]["checkpoint_id"] and done["checkpoint"]["checkpoint_id"]
     assert still["values"]["customer"] == "Ann B."
-    assert still["next"] == ["ask"] and still["interrupts"]  # still waits
+    assert still["next"] == ["ask"]  # still waits, asking again with the edited state
+    assert still["interrupts"][0]["value"] == "How was your visit, Ann B.? (1-5)"
     assert final["values"] == {"customer": "Ann B.", "rating": 3} and final["next"] == []
     assert finished["status"] == "idle"
     edits = [h for h in history if h["metadata"].get("updated_by")]
@@ -281,3 +286,44 @@ async def test_a_bad_state_update_is_a_422_and_changes_nothing(team_server: Any)
     assert refused.status_code == 422, refused.text
     assert "nowhere" in refused.text
     assert after == before
+
+
+# who may run what
+
+
+async def test_a_user_sees_and_resumes_only_their_threads_through_runs(
+    keyed_team_server: Any,
+) -> None:
+    url = keyed_team_server.url
+    async with (
+        get_client(url=url, api_key="pp_test_key_for_ann") as ann,
+        get_client(url=url, api_key="pp_test_key_for_bob") as bob,
+    ):
+        thread = await ann.threads.create()
+        tid = thread["thread_id"]
+        run = await ann.runs.create(tid, "expense", input=EXPENSE)
+        await ann.runs.join(tid, run["run_id"])
+        refused = []
+        for attempt in (
+            bob.runs.wait(tid, "expense", command={"resume": {"approved": False}}),
+            bob.runs.list(tid),
+            bob.runs.get(tid, run["run_id"]),
+            bob.runs.join(tid, run["run_id"]),
+        ):
+            with pytest.raises(httpx.HTTPStatusError) as caught:
+                await attempt
+            refused.append(caught.value.response.status_code)
+        async with httpx.AsyncClient(
+            base_url=url, headers={"Authorization": "Bearer pp_test_key_for_ann"}
+        ) as http:
+            wrong_graph = await http.post(
+                f"/threads/{tid}/runs/wait",
+                json={"assistant_id": "survey", "command": {"resume": 3}},
+            )
+            done = await ann.runs.wait(tid, "expense", command={"resume": {"approved": True}})
+            log = (await http.get(f"/api/threads/{tid}/decisions")).json()["decisions"]
+
+    assert refused == [404, 404, 404, 404]
+    assert done["paid"] == 120.5
+    assert [d["actor"] for d in log] == ["ann"]
+    assert wrong_graph.status_code == 422 and "runs graph 'expense'" in wrong_graph.text

@@ -121,8 +121,13 @@ class Launcher:
         if command is not None and command.resumes:
             if record is None or record.status is not ThreadStatus.WAITING:
                 status = found.status if record is not None else "idle"
-                raise Conflict(
-                    f"thread {thread_id!r} is {status}, not interrupted: nothing to resume"
+                why = f"thread {thread_id!r} is {status}, not interrupted: nothing to resume"
+                raise await self._refuse(found, Conflict(why))
+            if record.workflow != graph_id:
+                wrong = f"thread {thread_id!r} runs graph {record.workflow!r}, not {graph_id!r}"
+                raise await self._refuse(
+                    found,
+                    InvalidInput(wrong, fields=[{"loc": "assistant_id", "message": wrong}]),
                 )
             value = command.resume
             door = self.door
