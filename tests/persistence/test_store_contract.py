@@ -529,3 +529,24 @@ async def test_only_the_holder_releases_a_lease(store: Store) -> None:
     assert await store.lease_holder("t1") == ("p1", 100.0)
     assert await store.lease_holder("t2") is None
     assert await store.try_lease("t2", "p2", until=100.0, now=60.0)
+
+
+async def test_only_a_completed_thread_is_reopened_with_its_new_input(store: Store) -> None:
+    await store.create_thread(thread("done", status=ThreadStatus.RUNNING), {"n": 1})
+    await store.set_status("done", ThreadStatus.COMPLETED, at(1), None, [])
+    await store.create_thread(thread("busy", status=ThreadStatus.RUNNING), {"n": 1})
+
+    assert await store.reopen_thread("done", {"n": 2}, at(2)) is True
+    assert await store.reopen_thread("done", {"n": 3}, at(3)) is False  # running by now
+    assert await store.reopen_thread("busy", {"n": 3}, at(3)) is False
+    assert await store.reopen_thread("missing", {"n": 3}, at(3)) is False
+
+    reopened = await store.get_thread("done")
+    assert reopened is not None
+    assert (reopened.status, reopened.updated_at, reopened.error) == (
+        ThreadStatus.RUNNING,
+        at(2),
+        None,
+    )
+    assert await store.thread_input("done") == {"n": 2}
+    assert await store.thread_input("busy") == {"n": 1}

@@ -96,6 +96,15 @@ class MemoryStore(MemoryOutbox):
     async def thread_input(self, thread_id: str) -> Any:
         return self._inputs.get(thread_id)
 
+    async def reopen_thread(self, thread_id: str, input: Any, now: datetime) -> bool:
+        record = self._threads.get(thread_id)
+        if record is None or record.status is not ThreadStatus.COMPLETED:
+            return False
+        running = replace(record, status=ThreadStatus.RUNNING, updated_at=_utc(now), error=None)
+        self._threads[thread_id] = replace(running, progress=None)
+        self._inputs[thread_id] = json.loads(json.dumps(input))
+        return True
+
     async def set_progress(self, thread_id: str, progress: dict[str, Any]) -> None:
         record = self._threads.get(thread_id)
         if record is not None and record.status is ThreadStatus.RUNNING:

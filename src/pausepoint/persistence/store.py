@@ -32,6 +32,11 @@ class Store(Protocol):
         """The input the thread was started on (None if it has none, or no thread)."""
         ...
 
+    async def reopen_thread(self, thread_id: str, input: Any, now: datetime) -> bool:
+        """Set a completed thread running again with `input` stored as its input; False (and
+        nothing changed) if it is not completed."""
+        ...
+
     async def set_progress(self, thread_id: str, progress: dict[str, Any]) -> None:
         """Record what a running thread is doing now (a thread no longer running keeps
         none: `set_status` clears it)."""

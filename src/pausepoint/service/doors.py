@@ -136,6 +136,13 @@ class Door:
         async with self._refusals(thread_id, []):
             return await self.service.update_state(thread_id, values, self.actor, as_node=as_node)
 
+    async def go_on(
+        self, thread_id: str, input: Mapping[str, Any], *, wait: float | None = None
+    ) -> ThreadView:
+        """New input for a completed thread (its owner only): its next turn."""
+        async with self._refusals(thread_id, []):
+            return await self.service.go_on(thread_id, input, self.actor, wait=wait)
+
     async def cancel(self, thread_id: str) -> ThreadView:
         await self.get(thread_id)
         return await self.service.cancel(thread_id, self.actor)

@@ -29,7 +29,7 @@ from pausepoint.service.events import EventBus, EventType, ThreadEvent
 from pausepoint.service.failpoints import Failpoints
 from pausepoint.service.notifications.notices import Notices
 from pausepoint.service.outcomes import NOTHING_KNOWN, Known, Outcome
-from pausepoint.service.pauses import Stop, indexed, pauses_from, row_of
+from pausepoint.service.pauses import Stop, checkpoint_of, indexed, pauses_from, row_of
 from pausepoint.service.streaming import Publish, RunStream, monotonic
 from pausepoint.service.taps import Taps
 from pausepoint.settings import Settings
@@ -38,6 +38,10 @@ from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegist
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+#: The key of a thread's stored input that says which checkpoint new input goes on from
+#: (service/lifecycle.py): recovery runs it again while the thread is still there.
+CONTINUE = "pausepoint_continue_after"
 
 #: The configurable key LangGraph (and its API server) uses for the authenticated caller.
 ACTOR_KEY = "langgraph_auth_user_id"
@@ -210,6 +214,13 @@ class RunLoop:
         if snapshot.tasks and not snapshot.interrupts:
             logger.info("continuing thread %s where a stopped run left it", record.thread_id)
             return await self.run(record, None, applied=applied)
+        stored = await self.store.thread_input(record.thread_id) if not snapshot.tasks else None
+        if isinstance(stored, dict) and stored.get(CONTINUE) == checkpoint_of(snapshot):
+            # new input was acknowledged, and no run took it from this checkpoint: run it again
+            logger.info("giving thread %s the new input it was given again", record.thread_id)
+            payload = self.workflows.get(record.workflow).parse_input(stored["input"])
+            actor = str(stored.get("actor") or record.owner)
+            return await self.run(record, payload, known=Known(pending=frozenset()), actor=actor)
         return await self.sync(record, applied, Known(snapshot=snapshot))
 
     # running

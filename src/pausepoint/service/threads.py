@@ -33,8 +33,6 @@ from pausepoint.domain import (
     ThreadView,
 )
 from pausepoint.errors import (
-    Conflict,
-    Forbidden,
     InvalidAnswer,
     ThreadNotFound,
 )
@@ -43,7 +41,7 @@ from pausepoint.orchestrator.workflow import directory_agents
 from pausepoint.persistence.database import Database, open_database
 from pausepoint.persistence.records import ThreadRecord
 from pausepoint.persistence.serde import make_serializer
-from pausepoint.service import edits, statefiles
+from pausepoint.service import edits, lifecycle, statefiles
 from pausepoint.service.answers import decide, waiting_on
 from pausepoint.service.catalog import bundled
 from pausepoint.service.deadlines import Deadlines
@@ -350,21 +348,21 @@ class ThreadService:
     async def cancel(self, thread_id: str, actor: str) -> ThreadView:
         """Cancel a thread that has not finished: its run is stopped (on Postgres in any
         process, else this one's), its pauses leave every inbox."""
-        record = await self._runs.thread(thread_id)
-        if actor != record.owner:
-            raise Forbidden(f"only the thread's owner {record.owner!r} may cancel it")
-        if record.status.is_final:
-            raise Conflict(f"thread {thread_id!r} is already {record.status}")
-        stopped = await self._pool.cancel(thread_id)
-        if not stopped and record.status is ThreadStatus.RUNNING:  # another process stops it
-            self._runs.publish("cancel_requested", record, actor=actor)
-        async with self._leases.hold(thread_id):
-            record = await self._runs.thread(thread_id)
-            if record.status.is_final:
-                raise Conflict(f"thread {thread_id!r} is already {record.status}")
-            record = await self._runs.set_status(record, ThreadStatus.CANCELLED, None, [])
-            self._runs.publish("cancelled", record, actor=actor, data={"stopped_run": stopped})
+        record = await lifecycle.cancel(self._runs, self._leases, self._pool, thread_id, actor)
         return await self._runs.current_view(record)
+
+    async def go_on(
+        self,
+        thread_id: str,
+        input: Mapping[str, Any],
+        actor: str,
+        *,
+        wait: float | None = None,
+    ) -> ThreadView:
+        """New input for a completed thread, as its owner (a conversation's next turn); it
+        runs on from its last checkpoint, and returns as `start` does (service/lifecycle.py)."""
+        job = lifecycle.continue_job(self._runs, self._leases, self._pool, thread_id, input, actor)
+        return await self._until(thread_id, await self._pool.submit(thread_id, job), wait)
 
     # recovery
 

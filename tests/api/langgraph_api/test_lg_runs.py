@@ -327,3 +327,38 @@ async def test_a_user_sees_and_resumes_only_their_threads_through_runs(
     assert done["paid"] == 120.5
     assert [d["actor"] for d in log] == ["ann"]
     assert wrong_graph.status_code == 422 and "runs graph 'expense'" in wrong_graph.text
+
+
+# a conversation's next turn
+
+
+def said(messages: list[dict[str, Any]]) -> list[str]:
+    return [m["content"] for m in messages if m["type"] in ("human", "ai") and m["content"]]
+
+
+async def test_new_input_on_a_completed_thread_is_its_next_turn(team_server: Any) -> None:
+    turn = [
+        {"messages": [{"role": "user", "content": "email bob about lunch"}]},
+        {"messages": [{"role": "user", "content": "delete the draft Old plan"}]},
+    ]
+    approve = {"decisions": [{"type": "approve"}]}
+    async with get_client(url=team_server.url) as client:
+        thread = await client.threads.create()
+        tid = thread["thread_id"]
+        first = await client.runs.wait(tid, "mailer", input=turn[0])
+        await client.runs.wait(tid, "mailer", command={"resume": approve})
+        second = await client.runs.wait(tid, "mailer", input=turn[1])
+        done = await client.runs.wait(tid, "mailer", command={"resume": approve})
+        runs = await client.runs.list(tid)
+    async with httpx.AsyncClient(base_url=team_server.url) as http:
+        log = (await http.get(f"/api/threads/{tid}/decisions")).json()["decisions"]
+
+    assert first["__interrupt__"][0]["value"]["action_requests"][0]["name"] == "send_email"
+    assert second["__interrupt__"][0]["value"]["action_requests"][0]["name"] == "delete_draft"
+    assert said(done["messages"]) == [
+        "email bob about lunch",
+        "Done. Sent 'lunch' to bob",
+        "delete the draft Old plan",
+        "Done. Sent 'lunch' to bob | Deleted the draft 'Old plan'",
+    ]
+    assert len(log) == 2 and len(runs) == 4

@@ -142,15 +142,28 @@ class Launcher:
 
                 return by_id
             return lambda wait: door.answer(thread_id, value, wait=wait)
+        if (
+            record is not None
+            and record.status is ThreadStatus.COMPLETED
+            and isinstance(body.input, dict)
+            and record.workflow == graph_id
+        ):
+            turn: dict[str, Any] = body.input  # the thread's next turn
+            return lambda wait: self.door.go_on(thread_id, turn, wait=wait)
         if record is not None:
             if record.status is ThreadStatus.WAITING:
                 why = f"thread {thread_id!r} is interrupted: answer it with command.resume"
             elif record.status is ThreadStatus.RUNNING:
                 why = f"thread {thread_id!r} is busy: a run is going on"
+            elif record.status is ThreadStatus.COMPLETED:
+                why = (
+                    f"thread {thread_id!r} has completed: go on with it with new `input` "
+                    f"through its graph {record.workflow!r}"
+                )
             else:
                 why = (
-                    f"thread {thread_id!r} has run to its end ({record.status}); Pausepoint "
-                    "runs a thread once: start a new thread"
+                    f"thread {thread_id!r} is {record.status}: it takes no new run; start a "
+                    "new thread"
                 )
             raise await self._refuse(found, Conflict(why))
         if body.input is None:

@@ -191,6 +191,15 @@ class SqlStore(ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
         value = rows[0]["input"] if rows else None
         return self._read_json(value) if value is not None else None
 
+    async def reopen_thread(self, thread_id: str, input: Any, now: datetime) -> bool:
+        rows = await self._execute(
+            "UPDATE threads SET status = 'running', updated_at = ?, error = NULL, "
+            "progress = NULL, input = ? WHERE thread_id = ? AND status = 'completed' "
+            "RETURNING thread_id",
+            (self._time(now), self._json(input), thread_id),
+        )
+        return bool(rows)
+
     async def set_progress(self, thread_id: str, progress: dict[str, Any]) -> None:
         await self._execute(
             "UPDATE threads SET progress = ? WHERE thread_id = ? AND status = 'running'",
