@@ -144,6 +144,15 @@ class MemoryStore(MemoryOutbox):
         )
         return True
 
+    async def set_api_thread(self, record: ApiThreadRecord) -> None:
+        kept = self._api_threads.get(record.thread_id, record)
+        self._api_threads[record.thread_id] = replace(
+            kept,
+            metadata=json.loads(json.dumps(record.metadata)),
+            created_at=_utc(kept.created_at),
+            updated_at=_utc(record.updated_at),
+        )
+
     async def get_api_thread(self, thread_id: str) -> ApiThreadRecord | None:
         return self._api_threads.get(thread_id)
 

@@ -59,6 +59,10 @@ class Store(Protocol):
         has one already."""
         ...
 
+    async def set_api_thread(self, record: ApiThreadRecord) -> None:
+        """Write the row, or replace the metadata and update time of the one there."""
+        ...
+
     async def get_api_thread(self, thread_id: str) -> ApiThreadRecord | None: ...
 
     async def list_api_threads(self, owner: str | None = None) -> list[ApiThreadRecord]:

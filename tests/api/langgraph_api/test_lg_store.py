@@ -142,3 +142,20 @@ async def test_an_api_run_is_deleted_once(store: Store) -> None:
     assert await store.delete_api_run("r2") is False
     assert await store.get_api_run("r2") is None
     assert [r.run_id for r in await store.list_api_runs("t1")] == ["r1"]
+
+
+async def test_setting_an_api_thread_writes_it_or_replaces_its_metadata_only(
+    store: Store,
+) -> None:
+    await store.set_api_thread(row("new", team="red"))
+    first = row("t1", team="red")
+    await store.put_api_thread(first)
+    later = ApiThreadRecord(
+        "t1", "bob", {"team": "blue"}, T0 + timedelta(days=1), T0 + timedelta(hours=2)
+    )
+    await store.set_api_thread(later)
+
+    assert await store.get_api_thread("new") == row("new", team="red")
+    assert await store.get_api_thread("t1") == ApiThreadRecord(
+        "t1", first.owner, {"team": "blue"}, first.created_at, T0 + timedelta(hours=2)
+    )

@@ -181,6 +181,7 @@ async def test_another_users_thread_does_not_exist_for_them(
             bob.threads.get_history(thread_id),
             bob.threads.get(made["thread_id"]),
             bob.threads.delete(made["thread_id"]),
+            bob.threads.update(made["thread_id"], metadata={"who": "bob"}),
         ):
             with pytest.raises(httpx.HTTPStatusError) as hidden:
                 await read
@@ -218,3 +219,18 @@ def test_the_sync_client_reads_the_same_threads(server: Any) -> None:
         found = client.threads.search(metadata={"sync": True})
 
     assert [t["thread_id"] for t in found] == [made["thread_id"]]
+
+
+async def test_patch_merges_metadata_for_the_owner_only(server: Any) -> None:
+    async with server.client() as http:
+        view = await start_story(http)
+    async with get_client(url=server.url) as client:
+        created = await client.threads.create(metadata={"team": "blue"})
+        patched = await client.threads.update(created["thread_id"], metadata={"topic": "fox"})
+        again = await client.threads.get(created["thread_id"])
+        started = await client.threads.update(view["thread_id"], metadata={"topic": "fox"})
+        found = await client.threads.search(metadata={"topic": "fox"}, limit=100)
+
+    assert patched["metadata"] == {"team": "blue", "topic": "fox"} == again["metadata"]
+    assert started["metadata"]["topic"] == "fox" and started["metadata"]["graph_id"] == "story"
+    assert {t["thread_id"] for t in found} == {created["thread_id"], view["thread_id"]}

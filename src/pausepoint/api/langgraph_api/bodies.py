@@ -58,3 +58,7 @@ class StateUpdate(BaseModel):
     as_node: str | None = None
     checkpoint: dict[str, Any] | None = None
     checkpoint_id: str | None = None
+
+
+class ThreadPatch(BaseModel):
+    metadata: dict[str, Any] | None = None

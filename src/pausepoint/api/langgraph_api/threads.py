@@ -16,6 +16,7 @@ from pausepoint.api.langgraph_api.bodies import (
     StateUpdate,
     ThreadCount,
     ThreadCreate,
+    ThreadPatch,
     ThreadSearch,
 )
 from pausepoint.api.langgraph_api.deps import Person, Reader
@@ -57,6 +58,12 @@ async def count_threads(body: ThreadCount, threads: Threads) -> int:
 @router.get("/{thread_id}")
 async def get_thread(thread_id: str, threads: Threads) -> dict[str, Any]:
     return await threads.thread(await threads.get(thread_id))
+
+
+@router.patch("/{thread_id}")
+async def patch_thread(thread_id: str, body: ThreadPatch, threads: Threads) -> dict[str, Any]:
+    """Merge metadata into the thread's (its owner only)."""
+    return await threads.thread(await threads.patch(thread_id, body.metadata or {}))
 
 
 @router.delete("/{thread_id}", status_code=204)

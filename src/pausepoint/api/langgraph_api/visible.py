@@ -15,7 +15,7 @@ from typing import Any
 from pausepoint.api.langgraph_api import shapes
 from pausepoint.api.langgraph_api.bodies import ThreadCount, ThreadCreate, ThreadSearch
 from pausepoint.api.langgraph_api.checkpoints import Checkpoints
-from pausepoint.errors import Conflict, ThreadNotFound
+from pausepoint.errors import Conflict, Forbidden, ThreadNotFound
 from pausepoint.persistence.records import ApiThreadRecord, ThreadRecord
 from pausepoint.service.decisions import SYSTEM_ACTORS, may_see
 from pausepoint.service.doors import Door
@@ -117,6 +117,21 @@ class VisibleThreads:
             except ThreadNotFound:
                 pass
         raise Conflict(f"thread {thread_id!r} already exists")
+
+    async def patch(self, thread_id: str, metadata: Mapping[str, Any]) -> Found:
+        """Merge `metadata` into the thread's (its owner only; `graph_id` and `assistant_id`
+        stay what its runs made them)."""
+        found = await self.get(thread_id)
+        row = found.record or found.api
+        assert row is not None
+        if self.door.actor != row.owner:
+            raise Forbidden(f"only the thread's owner {row.owner!r} may change its metadata")
+        now = self.reader.now()
+        merged = {**(found.api.metadata if found.api else {}), **metadata}
+        created = found.api.created_at if found.api else row.created_at
+        api = ApiThreadRecord(thread_id, row.owner, merged, created, now)
+        await self._store.set_api_thread(api)
+        return Found(thread_id, found.record, api)
 
     async def delete(self, thread_id: str) -> None:
         """Delete a thread no run has started. A thread a run started keeps its checkpoints

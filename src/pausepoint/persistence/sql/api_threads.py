@@ -35,6 +35,20 @@ class ApiThreadsSql(DialectHooks):
         )
         return bool(rows)
 
+    async def set_api_thread(self, record: ApiThreadRecord) -> None:
+        await self._execute(
+            "INSERT INTO api_threads (thread_id, owner, metadata, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET "
+            "metadata = excluded.metadata, updated_at = excluded.updated_at",
+            (
+                record.thread_id,
+                record.owner,
+                self._json(record.metadata),
+                self._time(record.created_at),
+                self._time(record.updated_at),
+            ),
+        )
+
     async def get_api_thread(self, thread_id: str) -> ApiThreadRecord | None:
         rows = await self._execute("SELECT * FROM api_threads WHERE thread_id = ?", (thread_id,))
         return self._api_thread(rows[0]) if rows else None

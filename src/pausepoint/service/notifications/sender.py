@@ -73,13 +73,13 @@ class Sender:
         async with httpx.AsyncClient(follow_redirects=False) as client:
             try:
                 while True:
+                    self._wake.clear()  # before the claim: a change from now on wakes the next
                     try:
                         sent = await self.send_due(client)
                     except Exception:
                         logger.exception("the notification sender failed; trying again")
                         sent = 0
                     if sent < self.batch:
-                        self._wake.clear()
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(self._wake.wait(), self.poll)
             finally:
