@@ -278,9 +278,15 @@ async def result_of(launched: Launched, threads: VisibleThreads) -> Any:
     if launched.live.last_values is not None:
         return shapes.jsonable(launched.live.last_values)
     with contextlib.suppress(ThreadNotFound):
-        state = await threads.state(await threads.get(launched.record.thread_id))
-        values = dict(state["values"])
-        if state["interrupts"]:
-            values["__interrupt__"] = state["interrupts"]
-        return values
+        return await thread_values(threads, await threads.get(launched.record.thread_id))
     return {}
+
+
+async def thread_values(threads: VisibleThreads, found: Found) -> dict[str, Any]:
+    """The thread's latest values, with its pending interrupts under `__interrupt__` (what a
+    run that stopped there answers)."""
+    state = await threads.state(found)
+    values = dict(state["values"]) if isinstance(state["values"], dict) else {}
+    if state["interrupts"]:
+        values["__interrupt__"] = state["interrupts"]
+    return values

@@ -26,6 +26,7 @@ from pausepoint.api.langgraph_api.launch import (
     error_of,
     result_of,
     run_json,
+    thread_values,
 )
 from pausepoint.api.langgraph_api.live import LiveRun, LiveRuns, sse
 from pausepoint.api.langgraph_api.run_bodies import RunCreate
@@ -213,11 +214,7 @@ async def join_run(thread_id: str, run_id: str, runs: Runs) -> JSONResponse:
     if found.record is not None and found.record.status is ThreadStatus.FAILED:
         view = await runs.door.get(thread_id)
         return JSONResponse({"__error__": error_of(view)})
-    state = await runs.threads.state(found)
-    values = dict(state["values"]) if isinstance(state["values"], dict) else {}
-    if state["interrupts"]:
-        values["__interrupt__"] = state["interrupts"]
-    return JSONResponse(values, headers=_where(record))
+    return JSONResponse(await thread_values(runs.threads, found), headers=_where(record))
 
 
 @router.get("/threads/{thread_id}/runs/{run_id}/stream")
