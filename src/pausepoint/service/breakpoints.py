@@ -1,4 +1,5 @@
-"""Static breakpoints (`compile(interrupt_before=[...], interrupt_after=[...])`) as pauses.
+"""Static breakpoints (`compile(interrupt_before=[...], interrupt_after=[...])`, or a run's own,
+service/run_options.py) as pauses.
 
 LangGraph stops at a static breakpoint without an interrupt: the checkpoint has tasks to run and
 none waits for an answer, which is also how a run that died in the middle of a step leaves a
@@ -19,6 +20,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.pregel import Pregel
 from langgraph.pregel._algo import should_interrupt
 from langgraph.types import Interrupt, StateSnapshot
+
+from pausepoint.service.run_options import RunOptions
 
 #: The id of a breakpoint's pause starts so; the rest is the id of the checkpoint it stops at.
 PREFIX = "breakpoint-"
@@ -42,8 +45,13 @@ async def with_breakpoint(
     snapshot: StateSnapshot,
 ) -> StateSnapshot:
     """`snapshot`, with the pause of the static breakpoint it stops at as its interrupt."""
-    before, after = graph.interrupt_before_nodes, graph.interrupt_after_nodes
-    if snapshot.interrupts or not snapshot.next or not (before or after) or saver is None:
+    if snapshot.interrupts or not snapshot.next or saver is None:
+        return snapshot
+    # the run's own breakpoints, else the graph's (as LangGraph picks them)
+    options = RunOptions.of(snapshot.metadata)
+    before = options.interrupt_before or graph.interrupt_before_nodes
+    after = options.interrupt_after or graph.interrupt_after_nodes
+    if not (before or after):
         return snapshot
     saved = await saver.aget_tuple(snapshot.config)
     if saved is None:
@@ -55,7 +63,8 @@ async def with_breakpoint(
     if not nodes:
         return snapshot
     checkpoint_id = str(snapshot.config["configurable"]["checkpoint_id"])
-    pause = _pause(where, nodes, snapshot.next)
+    own = bool(options.interrupt_before or options.interrupt_after)
+    pause = _pause(where, nodes, snapshot.next, own)
     return snapshot._replace(interrupts=(Interrupt(pause, id=PREFIX + checkpoint_id),))
 
 
@@ -66,15 +75,14 @@ def _stops(checkpoint: Any, nodes: Any, names: Sequence[str]) -> list[str]:
     return [t.name for t in should_interrupt(checkpoint, nodes, tasks)]
 
 
-def _pause(where: str, nodes: Sequence[str], next: Sequence[str]) -> dict[str, Any]:
-    """The pause request of a breakpoint `where` ("before"/"after") `nodes`."""
+def _pause(where: str, nodes: Sequence[str], next: Sequence[str], own: bool) -> dict[str, Any]:
+    """The pause request of a breakpoint `where` ("before"/"after") `nodes` (`own`: the run's
+    own, else the graph's)."""
     listed = ", ".join(nodes)
+    set_by = "a breakpoint set on the run" if own else "a breakpoint it was compiled with"
     return {
         "title": f"Paused {where} {listed}",
-        "message": (
-            f"The graph stops {where} {listed} (a breakpoint it was compiled with); "
-            "continue when ready."
-        ),
+        "message": (f"The graph stops {where} {listed} ({set_by}); continue when ready."),
         "context": {"next": list(next)},
         "actions": [{"label": "Continue", "answer": {"continue": True}}],
     }

@@ -19,6 +19,7 @@ from pausepoint.domain import Decision, Pause, ThreadView
 from pausepoint.errors import Conflict, PausepointError, ThreadNotFound
 from pausepoint.forms import answer_from_text
 from pausepoint.service.decisions import explain, may_see, pause_for
+from pausepoint.service.run_options import NO_OPTIONS, RunOptions
 from pausepoint.service.threads import ThreadService
 
 
@@ -55,8 +56,11 @@ class Door:
         *,
         thread_id: str | None = None,
         wait: float | None = None,
+        options: RunOptions = NO_OPTIONS,
     ) -> ThreadView:
-        return await self.service.start(workflow, input, self.actor, thread_id=thread_id, wait=wait)
+        return await self.service.start(
+            workflow, input, self.actor, thread_id=thread_id, wait=wait, options=options
+        )
 
     async def answer(
         self,

@@ -82,9 +82,13 @@ class EventBus:
         self._queue_size = queue_size
         self._progress: dict[str, Progress] = {}
 
-    def progress(self, thread_id: str) -> Progress | None:
-        """The latest progress of a thread running here (or, on Postgres, anywhere)."""
-        return self._progress.get(thread_id)
+    def progress(self, thread_id: str, stored: dict[str, Any] | None = None) -> Progress | None:
+        """The latest progress of a thread running here (or, on Postgres, anywhere); else as
+        its row has it (`stored`, written by whichever process runs it)."""
+        heard = self._progress.get(thread_id)
+        if heard is None and stored is not None:
+            return Progress.model_validate(stored)
+        return heard
 
     def publish(self, event: ThreadEvent) -> None:
         if (progress := event.progress()) is not None:

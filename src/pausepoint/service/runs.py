@@ -20,7 +20,7 @@ from langgraph.pregel import Pregel
 from langgraph.types import Command, GraphOutput, StateSnapshot
 from pydantic import ValidationError
 
-from pausepoint.domain import Pause, Progress, ThreadStatus, ThreadView
+from pausepoint.domain import Pause, ThreadStatus, ThreadView
 from pausepoint.errors import InvalidAnswer, ThreadNotFound
 from pausepoint.persistence.database import Database
 from pausepoint.persistence.records import NotificationRow, PauseRow, ThreadRecord
@@ -30,6 +30,7 @@ from pausepoint.service.failpoints import Failpoints
 from pausepoint.service.notifications.notices import Notices
 from pausepoint.service.outcomes import NOTHING_KNOWN, Known, Outcome
 from pausepoint.service.pauses import Stop, checkpoint_of, indexed, pauses_from, row_of
+from pausepoint.service.run_options import NO_OPTIONS, RunOptions
 from pausepoint.service.streaming import Publish, RunStream, monotonic
 from pausepoint.service.taps import Taps
 from pausepoint.settings import Settings
@@ -134,17 +135,12 @@ class RunLoop:
             ),
             error=record.error,
             steps=dict(values.get("steps", {})) if isinstance(values.get("steps"), dict) else {},
-            progress=self.progress(record),
+            progress=(
+                self.events.progress(record.thread_id, record.progress)
+                if record.status is ThreadStatus.RUNNING
+                else None
+            ),
         )
-
-    def progress(self, record: ThreadRecord) -> Progress | None:
-        """A running thread's progress: as this process heard it, else as its row has it."""
-        if record.status is not ThreadStatus.RUNNING:
-            return None
-        heard = self.events.progress(record.thread_id)
-        if heard is None and record.progress is not None:
-            return Progress.model_validate(record.progress)
-        return heard
 
     async def current_view(self, record: ThreadRecord) -> ThreadView:
         return await self.view(record, Stop.of(await self.snapshot(record)))
@@ -155,8 +151,10 @@ class RunLoop:
 
     # applying decisions
 
-    async def drain(self, record: ThreadRecord, known: Known = NOTHING_KNOWN) -> Outcome:
-        """Apply every unapplied decision whose pause is pending.
+    async def drain(
+        self, record: ThreadRecord, known: Known = NOTHING_KNOWN, options: RunOptions = NO_OPTIONS
+    ) -> Outcome:
+        """Apply every unapplied decision whose pause is pending (in a run with `options`).
 
         One pass is enough: a decision recorded while we hold the lease belongs to a caller
         that waits for the lease and drains after us.
@@ -189,6 +187,7 @@ class RunLoop:
                 applied=[*resume, *done],
                 known=Known(pending=pending),
                 actor=live[-1].actor,
+                options=options,
             )
         except InvalidAnswer:
             await self.store.delete_decisions(record.thread_id, list(resume))
@@ -213,7 +212,8 @@ class RunLoop:
             return Outcome(record, None)
         if snapshot.tasks and not snapshot.interrupts:
             logger.info("continuing thread %s where a stopped run left it", record.thread_id)
-            return await self.run(record, None, applied=applied)
+            options = RunOptions.of(snapshot.metadata)  # the stopped run's
+            return await self.run(record, None, applied=applied, options=options)
         stored = await self.store.thread_input(record.thread_id) if not snapshot.tasks else None
         if isinstance(stored, dict) and stored.get(CONTINUE) == checkpoint_of(snapshot):
             # new input was acknowledged, and no run took it from this checkpoint: run it again
@@ -233,17 +233,18 @@ class RunLoop:
         applied: Sequence[str] = (),
         known: Known = NOTHING_KNOWN,
         actor: str | None = None,
+        options: RunOptions = NO_OPTIONS,
     ) -> Outcome:
-        """Run the graph until it stops (as `actor`, when known); record the status, the
-        pause index and which decisions (`applied`) the run consumed, in one transaction."""
+        """Run the graph (with `options`) until it stops (as `actor`, when known); record the
+        status, the pause index and which decisions (`applied`) it consumed, in one write."""
         workflow, graph = self.workflow(record)
         error: str | None = None
         if record.status is not ThreadStatus.RUNNING:
             self.publish("resumed", replace(record, status=ThreadStatus.RUNNING))
         try:
-            # the run named as langgraph-api names it: by its graph (traces, callback events)
+            # named as langgraph-api names a run: by its graph; the options kept with checkpoints
             config = self.config(record.thread_id, actor)
-            config["run_name"] = record.workflow
+            config = {**config, "run_name": record.workflow, "metadata": options.metadata()}
             stream = RunStream(
                 self._run_event(record, actor),
                 self._store_progress(record),
@@ -251,7 +252,7 @@ class RunLoop:
                 self.taps.of(record.thread_id),
             )
             async with asyncio.timeout(self.settings.run_timeout):
-                output: GraphOutput[Any] = await stream.run(graph, payload, config)
+                output: GraphOutput[Any] = await stream.run(graph, payload, config, options)
         except TimeoutError:
             error = (
                 f"the run took longer than PAUSEPOINT_RUN_TIMEOUT ({self.settings.run_timeout:g} s)"
@@ -326,7 +327,6 @@ class RunLoop:
         record = await self.set_status(record, status, None, rows, applied, notices)
         if status is ThreadStatus.WAITING:
             self.failpoints.hit("after_pause")
-        if status is ThreadStatus.WAITING:
             for pause in pauses:
                 if pause.interrupt_id not in kept:
                     self.publish("paused", record, pause=pause)
@@ -345,8 +345,8 @@ class RunLoop:
         applied: Sequence[str] = (),
         notices: Sequence[NotificationRow] | None = None,
     ) -> ThreadRecord:
-        """Record the thread's status (and pause rows, applied decisions) with the
-        notifications it makes (a failure's, unless `notices` are given), in one transaction."""
+        """Record the thread's status, pause rows, applied decisions and notifications (a
+        failure's unless `notices` are given) in one transaction."""
         now = self.clock()
         updated = replace(record, status=status, updated_at=now, error=error)
         if notices is None:
@@ -370,8 +370,9 @@ class RunLoop:
 
     def _store_progress(self, record: ThreadRecord) -> Callable[[dict[str, Any]], Awaitable[None]]:
         async def store(progress: dict[str, Any]) -> None:
-            at = self.clock().isoformat()
-            await self.store.set_progress(record.thread_id, {**progress, "at": at})
+            await self.store.set_progress(
+                record.thread_id, {**progress, "at": self.clock().isoformat()}
+            )
 
         return store
 

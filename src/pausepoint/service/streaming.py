@@ -34,6 +34,7 @@ from langgraph.types import StreamMode as GraphMode
 from pydantic_core import to_jsonable_python
 
 from pausepoint.service.events import EventType
+from pausepoint.service.run_options import NO_OPTIONS, RunOptions
 from pausepoint.service.taps import Tap, modes_of
 
 logger = logging.getLogger(__name__)
@@ -95,7 +96,11 @@ class RunStream:
         self._tokens: dict[str, tuple[list[str], float]] = {}
 
     async def run(
-        self, graph: Pregel[Any, Any, Any, Any], payload: Any, config: RunnableConfig
+        self,
+        graph: Pregel[Any, Any, Any, Any],
+        payload: Any,
+        config: RunnableConfig,
+        options: RunOptions = NO_OPTIONS,
     ) -> GraphOutput[Any]:
         latest: Any = None
         interrupts: list[Interrupt] = []
@@ -104,9 +109,16 @@ class RunStream:
         outputs = graph.output_channels
         self._outputs = frozenset([outputs] if isinstance(outputs, str) else outputs)
         parts: AsyncIterator[Any] = (
-            self._with_events(graph, payload, config, modes)
+            self._with_events(graph, payload, config, modes, options)
             if "events" in asked
-            else graph.astream(payload, config, stream_mode=modes, subgraphs=True, version="v2")
+            else graph.astream(
+                payload,
+                config,
+                stream_mode=modes,
+                subgraphs=True,
+                version="v2",
+                **options.stream_kwargs(),
+            )
         )
         try:
             async for part in parts:
@@ -140,6 +152,7 @@ class RunStream:
         payload: Any,
         config: RunnableConfig,
         modes: list[GraphMode],
+        options: RunOptions,
     ) -> AsyncIterator[dict[str, Any]]:
         """The run's parts as `astream(version="v2")` gives them, read from `astream_events`
         (as langgraph-api does for `stream_mode: "events"`): the root run's stream chunks are
@@ -151,6 +164,7 @@ class RunStream:
             version="v2",
             stream_mode=modes,
             subgraphs=True,
+            **options.stream_kwargs(),
         ):
             if event["event"] == "on_chain_stream" and event["run_id"] == str(run_id):
                 ns, kind, data = event["data"]["chunk"]

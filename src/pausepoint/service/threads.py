@@ -25,17 +25,8 @@ from langchain_core.runnables import RunnableConfig
 
 from pausepoint.agents.cards import AgentCard
 from pausepoint.agents.models import make_chat_model
-from pausepoint.domain import (
-    Decision,
-    InboxItem,
-    ThreadStatus,
-    ThreadSummary,
-    ThreadView,
-)
-from pausepoint.errors import (
-    InvalidAnswer,
-    ThreadNotFound,
-)
+from pausepoint.domain import Decision, InboxItem, ThreadStatus, ThreadSummary, ThreadView
+from pausepoint.errors import InvalidAnswer, ThreadNotFound
 from pausepoint.jsontext import json_or_none
 from pausepoint.orchestrator.workflow import directory_agents
 from pausepoint.persistence.database import Database, open_database
@@ -53,6 +44,7 @@ from pausepoint.service.outcomes import Known
 from pausepoint.service.pg_events import open_event_bus
 from pausepoint.service.pool import Acknowledge, RunPool
 from pausepoint.service.recovery import recover, recover_in
+from pausepoint.service.run_options import NO_OPTIONS, RunOptions
 from pausepoint.service.runs import Clock, RunLoop
 from pausepoint.settings import Settings
 from pausepoint.workflows.registry import BuildContext, WorkflowRegistry
@@ -191,9 +183,11 @@ class ThreadService:
         *,
         thread_id: str | None = None,
         wait: float | None = None,
+        options: RunOptions = NO_OPTIONS,
     ) -> ThreadView:
-        """Start `workflow` on `input` as `actor`; return when it stops, or after `wait`
-        seconds with the thread running on (stored by then; None waits however long)."""
+        """Start `workflow` on `input` as `actor` (its run with `options`); return when it
+        stops, or after `wait` seconds with the thread running on (stored by then; None waits
+        however long)."""
         wf = self.workflows.get(workflow)
         payload = wf.parse_input(input)
         thread_id = check_thread_id(thread_id) if thread_id is not None else uuid.uuid4().hex
@@ -210,7 +204,11 @@ class ThreadService:
                 await self._runs.failpoints.soon("before_first_checkpoint")
                 async with self._pool.slot():
                     outcome = await self._runs.run(
-                        record, payload, known=Known(pending=frozenset()), actor=actor
+                        record,
+                        payload,
+                        known=Known(pending=frozenset()),
+                        actor=actor,
+                        options=options,
                     )
             return await self._runs.outcome_view(outcome)
 

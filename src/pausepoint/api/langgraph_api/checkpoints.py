@@ -18,6 +18,7 @@ from langgraph.types import StateSnapshot
 
 from pausepoint.persistence.records import ThreadRecord
 from pausepoint.persistence.store import Store
+from pausepoint.service.breakpoints import is_breakpoint
 from pausepoint.service.runs import RunLoop
 from pausepoint.service.threads import ThreadService
 from pausepoint.workflows.registry import BuildContext
@@ -40,8 +41,11 @@ class Checkpoints:
         return await self.store.get_thread(thread_id)
 
     async def latest(self, record: ThreadRecord) -> StateSnapshot:
-        """The latest checkpoint, as every door reads it (a static breakpoint as its pause)."""
-        return await self._runs.snapshot(record)
+        """The latest checkpoint, as langgraph-api shows it: a breakpoint it stopped at is no
+        interrupt (every other door shows it as a pause), just the nodes `next`."""
+        snapshot = await self._runs.snapshot(record)
+        kept = tuple(i for i in snapshot.interrupts if not is_breakpoint(i.id))
+        return snapshot._replace(interrupts=kept)
 
     async def at(self, record: ThreadRecord, checkpoint: Mapping[str, Any]) -> StateSnapshot:
         """The checkpoint `checkpoint` names (`checkpoint_id`, `checkpoint_ns`...)."""

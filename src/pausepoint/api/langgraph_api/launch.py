@@ -28,6 +28,8 @@ from pausepoint.api.langgraph_api.visible import Found, VisibleThreads
 from pausepoint.domain import ThreadStatus, ThreadView
 from pausepoint.errors import Conflict, InvalidInput, ThreadNotFound
 from pausepoint.persistence.records import ApiRunRecord
+from pausepoint.service.breakpoints import is_breakpoint
+from pausepoint.service.run_options import RunOptions, nodes
 
 logger = logging.getLogger(__name__)
 
@@ -70,11 +72,6 @@ def run_json(record: ApiRunRecord, status: str | None = None) -> dict[str, Any]:
 
 
 def _refuse_unsupported(body: RunCreate) -> None:
-    if body.interrupt_before or body.interrupt_after:
-        raise NotSupported(
-            "interrupt_before/interrupt_after are not supported by Pausepoint: pause a node "
-            "with interrupt() instead"
-        )
     if body.command is not None and (body.command.update is not None or body.command.goto):
         raise NotSupported(
             "command.update and command.goto are not supported by Pausepoint yet; answer a "
@@ -114,10 +111,38 @@ class Launcher:
         await self.threads.get(found.thread_id)
         return refusal
 
+    def _options(self, graph_id: str, body: RunCreate) -> RunOptions:
+        """The run's own breakpoints and durability, its nodes checked (422 otherwise)."""
+        options = RunOptions(
+            interrupt_before=nodes(body.interrupt_before),
+            interrupt_after=nodes(body.interrupt_after),
+            durability=body.durability,
+        )
+        known = [n for n in self.threads.reader.graph(graph_id).nodes if n != "__start__"]
+        try:
+            options.check(known)
+        except ValueError as exc:
+            loc = str(exc).split(":", 1)[0]
+            raise InvalidInput(str(exc), fields=[{"loc": loc, "message": str(exc)}]) from exc
+        return options
+
     async def _action(self, found: Found, graph_id: str, body: RunCreate) -> Action:
-        """What the run does: a start, or an answer to what waits."""
+        """What the run does: a start, or an answer to what waits (a breakpoint's, with no
+        input: the run goes on past it, as LangGraph's does)."""
         thread_id, record = found.thread_id, found.record
         command = body.command
+        options = self._options(graph_id, body)
+        if (
+            record is not None
+            and record.status is ThreadStatus.WAITING
+            and body.input is None
+            and command is None
+            and record.workflow == graph_id
+        ):
+            pauses = (await self.door.get(thread_id)).pauses
+            if pauses and all(is_breakpoint(p.interrupt_id) for p in pauses):
+                go = {p.interrupt_id: {"continue": True} for p in pauses}
+                return lambda wait: self.door.resume(thread_id, go, wait=wait)
         if command is not None and command.resumes:
             if record is None or record.status is not ThreadStatus.WAITING:
                 status = found.status if record is not None else "idle"
@@ -176,7 +201,9 @@ class Launcher:
                 "`input` must be an object", fields=[{"loc": "input", "message": "not an object"}]
             )
         payload: dict[str, Any] = body.input
-        return lambda wait: self.door.start(graph_id, payload, thread_id=thread_id, wait=wait)
+        return lambda wait: self.door.start(
+            graph_id, payload, thread_id=thread_id, wait=wait, options=options
+        )
 
     async def launch(
         self, thread_id: str, graph_id: str, body: RunCreate, *, until_done: bool
