@@ -16,6 +16,7 @@ import os
 os.environ.setdefault("LANGGRAPH_STRICT_MSGPACK", "true")
 
 import asyncio
+import faulthandler
 import json
 import signal
 import socket
@@ -44,6 +45,17 @@ from pydantic import BaseModel
 from pausepoint.service.threads import ThreadService
 from pausepoint.settings import Settings
 from pausepoint.workflows import Action, BuildContext, OnTimeout, Pause, PauseRequest, Workflow, ask
+
+#: How long the process may take to exit once the tests are done.
+EXIT_GRACE_SECONDS = 120
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A thread left running (an unclosed aiosqlite connection, say) would keep the finished
+    run from exiting until CI's time is up: past the grace, print every thread's stack and
+    exit with a failure instead."""
+    faulthandler.dump_traceback_later(EXIT_GRACE_SECONDS, exit=True)
+
 
 POSTGRES_URL = os.environ.get("PAUSEPOINT_TEST_POSTGRES_URL")
 NO_POSTGRES = "PAUSEPOINT_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against"

@@ -378,6 +378,10 @@ async def test_two_servers_on_postgres_deliver_each_of_200_events_once(
             httpx.AsyncClient(base_url=one, timeout=TIMEOUT) as a,
             httpx.AsyncClient(base_url=two, timeout=TIMEOUT) as b,
         ):
+            # FastAPI builds an app's routes at its first request; two apps in threads of one
+            # process would build them at once, over the same routers (not thread-safe)
+            for client in (a, b):
+                assert (await client.get("/api/threads")).status_code == 200
             started = await asyncio.gather(
                 *((a if n % 2 else b).post("/api/threads", json=STORY) for n in range(200))
             )

@@ -8,7 +8,7 @@ server processes sharing one database. Both use the same serializer allow-list.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -60,15 +60,26 @@ async def open_database(settings: Settings, serde: SerializerProtocol) -> AsyncI
             f"unsupported PAUSEPOINT_DATABASE_URL {settings.database_url!r}: "
             "use sqlite:///path/to/file.db or postgresql://user@host:port/dbname"
         )
-    conn = await connect(path, settings.busy_timeout_ms)
-    saver = AsyncSqliteSaver(conn, serde=serde)
-    await saver.setup()
-    store = await SqliteStore.open(path, settings.busy_timeout_ms)
-    try:
+    # Each part is closed even when a later one fails to open: an aiosqlite connection left
+    # open keeps a (non-daemon) thread alive, and the process would never exit.
+    async with AsyncExitStack() as opened:
+        conn = await connect(path, settings.busy_timeout_ms)
+        saver = AsyncSqliteSaver(conn, serde=serde)
+        opened.push_async_callback(close, saver)
+        await saver.setup()
+        store = await SqliteStore.open(path, settings.busy_timeout_ms)
+        opened.push_async_callback(store.close)
         yield Database(saver=saver, store=store)
-    finally:
-        await store.close()
-        await conn.close()
+
+
+async def close(saver: AsyncSqliteSaver) -> None:
+    """Close the checkpointer's connection once no write of its is under way, rolling back
+    what a cancelled write left: closed in a transaction while a cursor of that write is still
+    alive, SQLite would keep the connection, and its write lock, until the cursor is collected.
+    (A run's checkpoint writes may outlive the run's cancellation; each holds `saver.lock`.)"""
+    async with saver.lock:
+        await saver.conn.rollback()
+        await saver.conn.close()
 
 
 @asynccontextmanager

@@ -91,10 +91,14 @@ async def connect(
     conn = await aiosqlite.connect(
         path, timeout=busy_timeout_ms / 1000, isolation_level=None if autocommit else ""
     )
-    await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-    await conn.execute("PRAGMA journal_mode=WAL")
-    await conn.execute("PRAGMA synchronous=NORMAL")
-    await conn.commit()
+    try:
+        await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.commit()
+    except BaseException:
+        await conn.close()  # its thread would keep the process from exiting
+        raise
     return conn
 
 
@@ -128,7 +132,11 @@ class SqliteStore(SqlStore):
         conn.execute("PRAGMA busy_timeout=0")
         conn.execute("PRAGMA wal_autocheckpoint=0")
         store = cls(conn, worker, busy_timeout_ms)
-        await store.migrate()
+        try:
+            await store.migrate()
+        except BaseException:
+            await store.close()
+            raise
         return store
 
     async def close(self) -> None:
