@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.pregel import Pregel
@@ -29,6 +30,32 @@ PREFIX = "breakpoint-"
 
 def is_breakpoint(interrupt_id: str) -> bool:
     return interrupt_id.startswith(PREFIX)
+
+
+def ends_with_its_state(graph: Pregel[Any, Any, Any, Any], options: RunOptions) -> bool:
+    """Whether a run of `graph` (with `options`) that stopped without an interrupt has run to
+    its end, its output the whole state its last checkpoint holds: no breakpoint (the run's,
+    the graph's, a subgraph's) could have stopped it, and its output channels are its state's.
+    """
+    if options.interrupt_before or options.interrupt_after:
+        return False
+    return graph.output_channels == graph.stream_channels and not _has_breakpoints(graph)
+
+
+def _has_breakpoints(graph: Pregel[Any, Any, Any, Any]) -> bool:
+    found = _BREAKPOINTS.get(graph)
+    if found is None:
+        graphs = [graph, *(sub for _, sub in graph.get_subgraphs(recurse=True))]
+        found = any(
+            getattr(g, "interrupt_before_nodes", None) or getattr(g, "interrupt_after_nodes", None)
+            for g in graphs
+        )
+        _BREAKPOINTS[graph] = found
+    return found
+
+
+#: Whether a compiled graph, or a subgraph of it, has static breakpoints.
+_BREAKPOINTS: WeakKeyDictionary[Pregel[Any, Any, Any, Any], bool] = WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from pausepoint.domain import Pause, ThreadStatus, ThreadView
 from pausepoint.errors import InvalidAnswer, ThreadNotFound
 from pausepoint.persistence.database import Database
 from pausepoint.persistence.records import NotificationRow, PauseRow, ThreadRecord
-from pausepoint.service.breakpoints import is_breakpoint, with_breakpoint
+from pausepoint.service.breakpoints import ends_with_its_state, is_breakpoint, with_breakpoint
 from pausepoint.service.events import EventBus, EventType, ThreadEvent
 from pausepoint.service.failpoints import Failpoints
 from pausepoint.service.notifications.notices import Notices
@@ -261,10 +261,8 @@ class RunLoop:
         except ValidationError as exc:
             if not is_invalid_resume(exc):
                 raise
-            fields = [
-                {"loc": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                for e in exc.errors()
-            ]
+            problems = exc.errors()
+            fields = [{"loc": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in problems]
             raise InvalidAnswer(
                 f"invalid answer: {exc.error_count()} problem(s)", fields=fields
             ) from exc
@@ -277,12 +275,13 @@ class RunLoop:
             return Outcome(record, None)
         pauses = pauses_from(output.interrupts)
         if len(pauses) == 1 and workflow.inspect is None and isinstance(output.value, dict):
-            # The run stopped at one pause, and its output holds the values and the interrupt
-            # the checkpoint it just wrote does: no need to read that checkpoint back. (Several
-            # pauses come out in the order they were raised; the checkpoint lists them in
-            # task order, which is the order a view shows.)
+            # stopped at one pause: its output holds the values and the interrupt that the
+            # checkpoint it just wrote does, so no need to read that checkpoint back
             stop = Stop(output.value, pauses)
             return await self.record_stop(record, ThreadStatus.WAITING, stop, applied, known)
+        if not pauses and workflow.inspect is None and ends_with_its_state(graph, options):
+            stop = Stop(output.value, [])  # what the checkpoint holds: no need to read it
+            return await self.record_stop(record, ThreadStatus.COMPLETED, stop, applied, known)
         return await self.sync(record, applied, Known(pending=known.pending))
 
     async def sync(
