@@ -299,21 +299,27 @@ async def _sse_events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]
             data = []
 
 
+@asynccontextmanager
+async def subscribed(live: LiveServer, user: str | None = None) -> AsyncIterator[Messages]:
+    """`live`'s GET /api/events as `user`, once the server says it is subscribed."""
+    async with live.client(user) as client, client.stream("GET", "/api/events") as response:
+        assert response.status_code == 200
+        events = _sse_events(response)
+        stream = Messages(lambda: anext(events))
+        await stream.until(lambda m: m["type"] == "subscribed")
+        yield stream
+
+
+@pytest.fixture
+def sse() -> Callable[..., Any]:
+    """`async with sse(live_server, user=None) as events:` subscribed to its GET /api/events."""
+    return subscribed
+
+
 @pytest.fixture
 def open_sse(server: LiveServer, keyed_server: LiveServer) -> Callable[..., Any]:
     """`async with open_sse(user) as events:` subscribed to GET /api/events as `user`."""
-
-    @asynccontextmanager
-    async def open_stream(user: str | None) -> AsyncIterator[Messages]:
-        live = keyed_server if user else server
-        async with live.client(user) as client, client.stream("GET", "/api/events") as response:
-            assert response.status_code == 200
-            events = _sse_events(response)
-            stream = Messages(lambda: anext(events))
-            await stream.until(lambda m: m["type"] == "subscribed")
-            yield stream
-
-    return open_stream
+    return lambda user: subscribed(keyed_server if user else server, user)
 
 
 @pytest.fixture

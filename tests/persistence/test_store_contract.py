@@ -195,6 +195,27 @@ async def test_threads_are_listed_by_status_and_by_owner(store: Store) -> None:
     assert ids(await store.list_threads(ThreadStatus.FAILED, 10, 0)) == []
 
 
+async def test_changed_threads_are_those_updated_after_a_time_oldest_change_first(
+    store: Store,
+) -> None:
+    await store.create_thread(thread("t1", status=ThreadStatus.WAITING, updated=1))
+    await store.create_thread(thread("t2", status=ThreadStatus.RUNNING, updated=2))
+    await store.create_thread(thread("t3", status=ThreadStatus.COMPLETED, updated=3))
+    await store.set_status("t1", ThreadStatus.FAILED, at(4), "it broke")
+
+    changed = await store.changed_threads(at(1.5), 10)
+    first = await store.changed_threads(at(1.5), 2)
+
+    assert [(t.thread_id, t.status) for t in changed] == [
+        ("t2", ThreadStatus.RUNNING),
+        ("t3", ThreadStatus.COMPLETED),
+        ("t1", ThreadStatus.FAILED),
+    ]
+    assert changed[-1].updated_at == at(4) and changed[-1].error == "it broke"
+    assert [t.thread_id for t in first] == ["t2", "t3"]
+    assert await store.changed_threads(at(4), 10) == []
+
+
 async def test_set_status_records_the_status_the_time_and_the_error(store: Store) -> None:
     await store.create_thread(thread("t1", status=ThreadStatus.RUNNING))
 

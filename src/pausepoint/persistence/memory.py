@@ -131,6 +131,12 @@ class MemoryStore(MemoryOutbox):
         found.sort(key=lambda t: t.updated_at, reverse=True)
         return found[offset : offset + limit]
 
+    async def changed_threads(self, since: datetime, limit: int) -> list[ThreadRecord]:
+        found = sorted(
+            (t for t in self._threads.values() if t.updated_at > since), key=lambda t: t.updated_at
+        )
+        return found[:limit]
+
     # the LangGraph API's threads
 
     async def put_api_thread(self, record: ApiThreadRecord) -> bool:

@@ -54,6 +54,10 @@ class Store(Protocol):
         """Threads (of `status`, of `owner`, when given), most recently updated first."""
         ...
 
+    async def changed_threads(self, since: datetime, limit: int) -> list[ThreadRecord]:
+        """Threads whose row changed after `since` (by anyone), oldest change first."""
+        ...
+
     async def put_api_thread(self, record: ApiThreadRecord) -> bool:
         """Insert the LangGraph API's row of a thread; False (and nothing written) if the id
         has one already."""

@@ -81,6 +81,8 @@ class EventBus:
         self._queues: set[asyncio.Queue[ThreadEvent]] = set()
         self._queue_size = queue_size
         self._progress: dict[str, Progress] = {}
+        #: the latest version (row update time) of each thread this process has announced
+        self._versions: dict[str, datetime] = {}
 
     def progress(self, thread_id: str, stored: dict[str, Any] | None = None) -> Progress | None:
         """The latest progress of a thread running here (or, on Postgres, anywhere); else as
@@ -89,6 +91,20 @@ class EventBus:
         if heard is None and stored is not None:
             return Progress.model_validate(stored)
         return heard
+
+    def saw(self, thread_id: str, version: datetime) -> None:
+        """Note that this process announced the thread as its row was at `version`."""
+        known = self._versions.get(thread_id)
+        if known is None or version > known:
+            self._versions[thread_id] = version
+
+    def version(self, thread_id: str) -> datetime | None:
+        """The latest version of the thread announced here, if remembered (service/feed.py)."""
+        return self._versions.get(thread_id)
+
+    def forget_versions(self, *, before: datetime) -> None:
+        """Forget the versions older than `before` (changes no look will meet again)."""
+        self._versions = {t: v for t, v in self._versions.items() if v >= before}
 
     def publish(self, event: ThreadEvent) -> None:
         if (progress := event.progress()) is not None:

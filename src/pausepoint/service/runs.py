@@ -384,6 +384,7 @@ class RunLoop:
         actor: str | None = None,
         data: Mapping[str, Any] | None = None,
     ) -> None:
+        self.events.saw(record.thread_id, record.updated_at)
         self.events.publish(
             ThreadEvent(
                 type=type,

@@ -37,6 +37,7 @@ from pausepoint.service.answers import decide, waiting_on
 from pausepoint.service.catalog import bundled
 from pausepoint.service.deadlines import Deadlines
 from pausepoint.service.events import EventBus
+from pausepoint.service.feed import ChangeFeed
 from pausepoint.service.ids import check_thread_id
 from pausepoint.service.leases import Leases
 from pausepoint.service.notifications.sender import Sender
@@ -105,8 +106,8 @@ class ThreadService:
         recover: bool = True,
         send: bool = False,
     ) -> AsyncIterator[ThreadService]:
-        """Open the database, compile the workflows, and (by default) run recovery; with
-        `send` (a server), deliver the outbox's notifications while open."""
+        """Open the database, compile the workflows, run recovery (by default); with `send` (a
+        server), deliver notifications and, on SQLite, hear other processes (service/feed.py)."""
         workflows = workflows if workflows is not None else bundled(settings)
         model = make_chat_model(settings.model) if chat_model is _UNSET else chat_model
         types = [t for wf in workflows for t in wf.state_types]
@@ -126,6 +127,9 @@ class ThreadService:
             if send and service._runs.notices.enabled:
                 sender = Sender(db.store, settings, clock).run(events)
                 tasks.append(asyncio.create_task(sender, name="notifications"))
+            if send and not events.shared:  # a server on SQLite: hear the other processes
+                feed = ChangeFeed(db.store, service._runs, service._pool.running).run()
+                tasks.append(asyncio.create_task(feed, name="changes"))
             try:
                 if recover:
                     await service.recover()

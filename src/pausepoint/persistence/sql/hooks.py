@@ -1,5 +1,5 @@
 """The dialect hooks `SqlStore` provides (`SqlStore` says what each does), declared once for the
-mixins that hold one table's SQL each (api_threads.py, api_runs.py, outbox.py)."""
+mixins that hold one table's SQL each (thread_rows.py, api_threads.py, api_runs.py, outbox.py)."""
 
 from __future__ import annotations
 
@@ -34,3 +34,7 @@ class DialectHooks(ABC):
     @staticmethod
     @abstractmethod
     def _read_json(value: Any) -> Any: ...
+
+    @staticmethod
+    @abstractmethod
+    def _among(column: str, values: Sequence[str]) -> tuple[str, Sequence[Any]]: ...

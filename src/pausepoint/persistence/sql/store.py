@@ -36,6 +36,7 @@ from pausepoint.persistence.sql.queries import (
     TRY_LEASE_SQL,
     UNAPPLIED_SQL,
 )
+from pausepoint.persistence.sql.thread_rows import ThreadRowsSql
 
 
 class Row(Protocol):
@@ -48,7 +49,7 @@ class Row(Protocol):
 Step = tuple[str, Sequence[Any]]
 
 
-class SqlStore(ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
+class SqlStore(ThreadRowsSql, ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
     """Threads, decision log, pause index, leases and outbox in a SQL database (see the module)."""
 
     #: The column that orders a thread's decisions as they were recorded.
@@ -115,18 +116,6 @@ class SqlStore(ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
 
     def _read_maybe_time(self, value: Any) -> datetime | None:
         return self._read_time(value) if value is not None else None
-
-    def _thread(self, row: Row) -> ThreadRecord:
-        return ThreadRecord(
-            thread_id=row["thread_id"],
-            workflow=row["workflow"],
-            owner=row["owner"],
-            status=ThreadStatus(row["status"]),
-            created_at=self._read_time(row["created_at"]),
-            updated_at=self._read_time(row["updated_at"]),
-            error=row["error"],
-            progress=self._read_json(row["progress"]) if row["progress"] is not None else None,
-        )
 
     def _decision(self, row: Row) -> Decision:
         return Decision(
@@ -226,19 +215,6 @@ class SqlStore(ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
             [self._pause_row(r) for r in pauses],
             [self._decision(r) for r in unapplied],
         )
-
-    async def list_threads(
-        self, status: ThreadStatus | None, limit: int, offset: int, owner: str | None = None
-    ) -> list[ThreadRecord]:
-        where = [
-            (column, value) for column, value in (("status", status), ("owner", owner)) if value
-        ]
-        sql = "SELECT * FROM threads"
-        if where:
-            sql += " WHERE " + " AND ".join(f"{column} = ?" for column, _ in where)
-        sql += " ORDER BY updated_at DESC LIMIT ? OFFSET ?"
-        args = (*(str(value) for _, value in where), limit, offset)
-        return [self._thread(r) for r in await self._execute(sql, args, scan=True)]
 
     async def set_status(
         self,
