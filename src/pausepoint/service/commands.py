@@ -21,7 +21,7 @@ once: LangGraph writes the fork's first checkpoint before any node runs.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -63,9 +63,14 @@ class GraphCommand:
     #: the run's own breakpoints and durability
     options: RunOptions = NO_OPTIONS
 
-    def stored(self) -> dict[str, Any]:
-        """The command as the thread's stored input keeps it (JSON)."""
+    def stored(self, at: str, actor: str, answered: Sequence[str]) -> dict[str, Any]:
+        """The command, by `actor`, to run from checkpoint `at` with the decisions logged for
+        the pauses `answered`, as the thread's stored input keeps it (JSON) until a run takes
+        the thread past `at` (see the module)."""
         return {
+            COMMAND: at,
+            "actor": actor,
+            "answered": sorted(answered),
             "input": json_or_none(self.input),
             "update": json_or_none(self.update),
             "goto": json_or_none(self.goto),
@@ -177,7 +182,7 @@ async def command_job(
                 await runs.store.record_decisions(decisions, running_since=runs.clock())
                 was = ThreadStatus.RUNNING
             resume = {d.interrupt_id: d.answer for d in decisions}  # as the graph takes them
-            stored = {COMMAND: checkpoint_of(snapshot), "actor": actor, **command.stored()}
+            stored = command.stored(checkpoint_of(snapshot), actor, list(resume))
             now = runs.clock()
             if not await runs.store.reopen_thread(thread_id, stored, now, was):
                 raise Conflict(f"thread {thread_id!r} changed meanwhile; try again")
@@ -188,7 +193,8 @@ async def command_job(
             pending = frozenset(i.id for i in snapshot.interrupts)
             acknowledge()
             async with pool.slot():
-                outcome = await _run(runs, record, command, resume, actor, pending)
+                at = checkpoint_of(snapshot)
+                outcome = await _run(runs, record, command, resume, actor, pending, at)
         return await runs.outcome_view(outcome)
 
     return job
@@ -216,10 +222,19 @@ async def _run(
     answers: Mapping[str, Any],
     actor: str,
     pending: frozenset[str],
+    head: str,
 ) -> Outcome:
+    """Run the command from the thread's `head` checkpoint (or the earlier one it names).
+
+    An edit with no answer is addressed at the head explicitly, so LangGraph forks there: the
+    fork's first checkpoint carries the update and the goto, and the checkpoint the run stops
+    at shows the nodes it goes to and their interrupts (the head itself would not: LangGraph
+    keeps a command's writes beside it, not in it, and reads its next tasks without them)."""
     workflow, _ = runs.workflow(record)
     payload = command.payload(answers, workflow.parse_input)
-    options = replace(command.options, checkpoint_id=command.checkpoint_id)
+    edits = command.update is not None or bool(command.goto)
+    at = command.checkpoint_id or (head if edits and not answers else None)
+    options = replace(command.options, checkpoint_id=at)
     try:
         return await runs.run(
             record,
@@ -237,13 +252,19 @@ async def _run(
 
 async def rerun(runs: RunLoop, record: ThreadRecord, snapshot: StateSnapshot) -> Outcome | None:
     """Run again the command a dead process acknowledged but did not take the thread past its
-    checkpoint with (None when there is none): with the answers it logged, as its sender."""
+    checkpoint with (None when there is none): with the answers it logged, as its sender.
+
+    The thread's unapplied decisions must be exactly the command's: a command that left the
+    thread at its checkpoint (it stopped at the same interrupt again) is not run a second time
+    by an answer given after it."""
     stored = await runs.store.thread_input(record.thread_id)
     if not isinstance(stored, dict) or stored.get(COMMAND) != checkpoint_of(snapshot):
         return None
-    command = GraphCommand.of(stored)
     pending = frozenset(i.id for i in snapshot.interrupts)
     logged = await runs.store.unapplied_decisions(record.thread_id)
     answers = {d.interrupt_id: d.answer for d in logged if d.interrupt_id in pending}
+    if sorted(answers) != stored.get("answered"):
+        return None
+    command = GraphCommand.of(stored)
     actor = str(stored.get("actor") or record.owner)
-    return await _run(runs, record, command, answers, actor, pending)
+    return await _run(runs, record, command, answers, actor, pending, stored[COMMAND])

@@ -30,11 +30,9 @@ async def recover_thread(runs: RunLoop, leases: Leases, thread_id: str) -> bool:
         if record.status is ThreadStatus.RUNNING:
             snapshot = await runs.snapshot(record)
             # a command acknowledged that no run took the thread past its checkpoint with
-            rerun = await commands.rerun(runs, record, snapshot)
-            if rerun is not None:
-                with contextlib.suppress(InvalidAnswer):
-                    await runs.drain(rerun.record)
-                return True
+            with contextlib.suppress(InvalidAnswer):  # refused: its decisions taken back
+                if await commands.rerun(runs, record, snapshot) is not None:
+                    return True
             # A decision whose pause is no longer pending was consumed by the run that died
             # (which may finish the thread now: drain skips a finished one).
             pending = {i.id for i in snapshot.interrupts}

@@ -6,6 +6,7 @@ and after a fork the thread, its pause index and the inbox follow the fork."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -43,11 +44,51 @@ async def test_command_update_and_goto_change_the_state_and_run_from_that_node(
             command={"update": {"amount": 40.0, "reason": "taxi"}, "goto": "file_claim"},
         )
         thread = await client.threads.get(tid)
+        state = await client.threads.get_state(tid)
+        async with httpx.AsyncClient(base_url=team_server.url) as http:
+            view = (await http.get(f"/api/threads/{tid}")).json()
+        paid = await client.runs.wait(tid, "expense", command={"resume": {"approved": True}})
 
     [interrupt] = again["__interrupt__"]
     assert interrupt["value"] == "Approve 40.00 EUR for taxi by ana?"
     assert again["claim"]["lines"] == [{"what": "taxi", "amount": 40.0}]
     assert thread["status"] == "interrupted"
+    assert state["next"] == ["approve"] and state["interrupts"][0]["id"] == interrupt["id"]
+    assert [p["interrupt_id"] for p in view["pauses"]] == [interrupt["id"]]
+    assert paid["paid"] == 40.0
+
+
+async def test_an_edit_of_an_interrupted_thread_asks_again_and_the_old_interrupt_is_gone(
+    team_server: Any,
+) -> None:
+    async with get_client(url=team_server.url) as client:
+        thread = await client.threads.create()
+        tid = thread["thread_id"]
+        paused = await client.runs.wait(tid, "expense", input=EXPENSE)
+        edited = await client.runs.wait(
+            tid,
+            "expense",
+            command={"update": {"amount": 12.0, "reason": "lunch"}, "goto": "file_claim"},
+        )
+        state = await client.threads.get_state(tid)
+        async with httpx.AsyncClient(base_url=team_server.url) as http:
+            inbox = (await http.get("/api/inbox")).json()["inbox"]
+            stale = await http.post(
+                f"/api/threads/{tid}/answers",
+                json={
+                    "interrupt_id": paused["__interrupt__"][0]["id"],
+                    "answer": {"approved": True},
+                },
+            )
+        done = await client.runs.wait(tid, "expense", command={"resume": {"approved": True}})
+
+    [old], [new] = paused["__interrupt__"], state["interrupts"]
+    assert edited["amount"] == 12.0
+    # as LangGraph runs it: the goto's node and the paused one, asking again, in one step
+    assert state["next"] == ["approve"] and new["id"] != old["id"]
+    assert [i["interrupt_id"] for i in inbox if i["thread_id"] == tid] == [new["id"]]
+    assert stale.status_code == 409, stale.text
+    assert done["claim"]["lines"] == [{"what": "lunch", "amount": 12.0}] and done["paid"] == 12.0
 
 
 async def test_command_resume_with_update_applies_both_and_logs_one_decision_by_the_caller(
@@ -155,6 +196,10 @@ async def test_update_state_at_an_earlier_checkpoint_forks_and_the_thread_follow
         forked = await client.threads.update_state(
             tid, {"amount": 99.0}, checkpoint_id=asked["checkpoint"]["checkpoint_id"]
         )
+        async with asyncio.timeout(30):
+            # the fork runs on to the approval again (polling: no API run to join)
+            while (await client.threads.get(tid))["status"] != "interrupted":  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
         state = await client.threads.get_state(tid)
         thread = await client.threads.get(tid)
         async with httpx.AsyncClient(base_url=team_server.url) as http:
