@@ -145,3 +145,43 @@ async def test_a_fork_before_the_pause_replaces_it_in_the_inbox_and_the_old_one_
     assert new.title == "How was your visit, Bo? (1-5)"
     assert [i.interrupt_id for i in inbox if i.thread_id == thread_id] == [new.interrupt_id]
     assert done.result == {"customer": "Bo", "rating": 2}
+
+
+async def test_a_fork_written_before_a_crash_is_followed_by_the_next_process(
+    team: Settings,
+) -> None:
+    async with ThreadService.open(team, chat_model=None) as service:
+        view = await service.start("survey", {"customer": "Ann"}, "ann")
+        thread_id = view.thread_id
+        [old] = view.pauses
+        [first] = [
+            s
+            for s in await _history(service, thread_id)
+            if s.metadata and s.metadata.get("source") == "input"
+        ]
+        # what the edit's job has written when the process dies: the thread set running, the fork
+        runs = service._runs
+        edited = {"pausepoint_edited_by": "ann"}
+        assert await runs.store.reopen_thread(thread_id, edited, runs.clock(), ThreadStatus.WAITING)
+        _, graph = runs.workflow(await runs.thread(thread_id))
+        await graph.aupdate_state(
+            {
+                "configurable": {
+                    "thread_id": thread_id,
+                    "checkpoint_ns": "",
+                    **first.config["configurable"],
+                }
+            },
+            {"customer": "Bo"},
+        )
+
+    async with ThreadService.open(team, chat_model=None) as service:  # recovery
+        view = await service.get(thread_id)
+        inbox = await service.inbox("ann")
+        with pytest.raises(Conflict):
+            await service.answer(thread_id, 1, "ann", interrupt_id=old.interrupt_id)
+
+    assert view.status is ThreadStatus.WAITING
+    [new] = view.pauses
+    assert new.title == "How was your visit, Bo? (1-5)" and new.interrupt_id != old.interrupt_id
+    assert [i.interrupt_id for i in inbox if i.thread_id == thread_id] == [new.interrupt_id]

@@ -11,7 +11,9 @@ An edit at an earlier checkpoint (`checkpoint_id`, LangGraph's time travel) is a
 checkpoint becomes the thread's latest, so the thread's status and pause index follow the fork
 (a pause the fork left behind leaves the inbox; one it reaches again is a new pause, with a new
 interrupt id, so no decision logged for the old one can ever be applied to it). A fork may start
-from a waiting, completed or failed thread; a running or cancelled one is a Conflict.
+from a waiting, completed or failed thread; a running or cancelled one is a Conflict. The thread
+is set running while an edit is written, so a process that dies before recording where the edit
+left it leaves the thread to recovery, which brings it into step with its latest checkpoint.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from pausepoint.service.leases import Leases
 from pausepoint.service.outcomes import Outcome
 from pausepoint.service.pool import Acknowledge, RunPool
 from pausepoint.service.runs import RunLoop
+
+#: The key of the stored input of a thread whose state is being edited (by whom).
+EDITED_BY = "pausepoint_edited_by"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +97,15 @@ async def update_state(
         config["configurable"].update(checkpoint_ns="", checkpoint_id=edit.checkpoint_id)
         if await runs.db.saver.aget_tuple(config) is None:
             raise NotFound(f"thread {thread_id!r} has no checkpoint {edit.checkpoint_id!r}")
+    # running while the edit is written: should the process die before its end is recorded,
+    # recovery brings the thread into step with whichever checkpoint is its latest by then
+    edited = {EDITED_BY: actor, "checkpoint_id": edit.checkpoint_id}
+    if not await runs.store.reopen_thread(thread_id, edited, runs.clock(), record.status):
+        raise Conflict(f"thread {thread_id!r} changed meanwhile; try again")
     try:
         written = await graph.aupdate_state(config, edit.values, as_node=as_node)
     except (InvalidUpdateError, ValueError, KeyError) as exc:
+        await runs.store.set_status(thread_id, record.status, runs.clock(), record.error)
         raise InvalidInput(
             f"invalid state update: {exc}",
             fields=[{"loc": "as_node" if as_node else "values", "message": str(exc)}],
