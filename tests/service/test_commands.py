@@ -185,3 +185,32 @@ async def test_a_fork_written_before_a_crash_is_followed_by_the_next_process(
     [new] = view.pauses
     assert new.title == "How was your visit, Bo? (1-5)" and new.interrupt_id != old.interrupt_id
     assert [i.interrupt_id for i in inbox if i.thread_id == thread_id] == [new.interrupt_id]
+
+
+async def test_no_fork_while_a_logged_answer_waits_to_be_applied(team: Settings) -> None:
+    async with ThreadService.open(team, chat_model=None) as service:
+        view = await service.start("survey", {"customer": "Ann"}, "ann")
+        thread_id = view.thread_id
+        [pause] = view.pauses
+        [first] = [
+            s
+            for s in await _history(service, thread_id)
+            if s.metadata and s.metadata.get("source") == "input"
+        ]
+        runs = service._runs
+        # an answer logged, then the process died before applying it
+        answer = decision(thread_id, pause, checkpoint_of(first), "ann", runs.clock(), 4, "")
+        await runs.store.record_decisions([answer], running_since=runs.clock())
+        with pytest.raises(Conflict):
+            await service.update_state(
+                thread_id, {"customer": "Bo"}, "ann", checkpoint_id=checkpoint_of(first)
+            )
+        with pytest.raises(Conflict):
+            await service.run_command(
+                GraphCommand(checkpoint_id=checkpoint_of(first), thread_id=thread_id), "ann"
+            )
+
+    async with ThreadService.open(team, chat_model=None) as service:  # recovery
+        done = await service.get(thread_id)
+
+    assert done.result == {"customer": "Ann", "rating": 4}

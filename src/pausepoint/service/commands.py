@@ -107,8 +107,15 @@ class GraphCommand:
         """What the graph is given: a `Command` when the run edits or answers, else the input
         (parsed by `parse`), else nothing (a replay)."""
         if self.update is not None or self.goto or answers:
-            return Command(update=self.update, goto=_sends(self.goto), resume=answers or None)
+            update = self.update
+            if isinstance(update, list) and all(_pair(u) for u in update):
+                update = [tuple(u) for u in update]  # [[key, value], ...], as langgraph-api
+            return Command(update=update, goto=_sends(self.goto), resume=answers or None)
         return parse(self.input) if self.input is not None else None
+
+
+def _pair(item: Any) -> bool:
+    return isinstance(item, list | tuple) and len(item) == 2 and isinstance(item[0], str)
 
 
 def _targets(goto: Any) -> list[Any]:
@@ -133,11 +140,14 @@ def check(graph: Pregel[Any, Any, Any, Any], command: GraphCommand) -> None:
         if node not in known:
             why = f"goto: no node {node!r} in the graph (its nodes: {', '.join(known)})"
             raise InvalidInput(why, fields=[{"loc": "command.goto", "message": why}])
-    if isinstance(command.update, dict):
-        unknown = [k for k in command.update if k not in graph.channels]
-        if unknown:
-            why = f"update: the state has no key {', '.join(map(repr, unknown))}"
-            raise InvalidInput(why, fields=[{"loc": "command.update", "message": why}])
+    update = command.update
+    keys = list(update) if isinstance(update, dict) else []
+    if isinstance(update, list):
+        keys = [u[0] for u in update if _pair(u)]
+    unknown = [k for k in keys if k not in graph.channels]
+    if unknown:
+        why = f"update: the state has no key {', '.join(map(repr, unknown))}"
+        raise InvalidInput(why, fields=[{"loc": "command.update", "message": why}])
 
 
 async def bind(runs: RunLoop, command: GraphCommand) -> dict[str, Any]:

@@ -91,6 +91,16 @@ async def test_an_edit_of_an_interrupted_thread_asks_again_and_the_old_interrupt
     assert done["claim"]["lines"] == [{"what": "lunch", "amount": 12.0}] and done["paid"] == 12.0
 
 
+async def test_an_update_given_as_key_value_pairs_is_applied(team_server: Any) -> None:
+    async with get_client(url=team_server.url) as client:
+        tid = await _approved(client)
+        again = await client.runs.wait(
+            tid, "expense", command={"update": [["amount", 7.0]], "goto": "file_claim"}
+        )
+
+    assert again["claim"]["lines"] == [{"what": "train tickets", "amount": 7.0}]
+
+
 async def test_command_resume_with_update_applies_both_and_logs_one_decision_by_the_caller(
     team_server: Any,
 ) -> None:
@@ -111,6 +121,32 @@ async def test_command_resume_with_update_applies_both_and_logs_one_decision_by_
     [decision] = decisions
     assert decision["actor"] == "local"
     assert decision["answer"] == {"approved": False, "note": "no"}
+
+
+async def test_of_two_commands_resuming_the_same_interrupt_at_once_one_gets_a_409(
+    team_server: Any,
+) -> None:
+    async with get_client(url=team_server.url) as client:
+        thread = await client.threads.create()
+        tid = thread["thread_id"]
+        await client.runs.wait(tid, "expense", input=EXPENSE)
+        statuses = await asyncio.gather(
+            *(
+                _status(
+                    client.runs.wait(
+                        tid,
+                        "expense",
+                        command={"resume": {"approved": True}, "update": {"reason": reason}},
+                    )
+                )
+                for reason in ("bus", "taxi")
+            )
+        )
+        async with httpx.AsyncClient(base_url=team_server.url) as http:
+            decisions = (await http.get(f"/api/threads/{tid}/decisions")).json()["decisions"]
+
+    assert sorted(statuses) == [200, 409]
+    assert len(decisions) == 1
 
 
 async def test_a_bad_resume_inside_a_command_is_a_422_and_the_state_is_unchanged(
@@ -137,8 +173,16 @@ async def test_a_bad_resume_inside_a_command_is_a_422_and_the_state_is_unchanged
     assert decisions == []
 
 
-async def test_a_goto_to_a_node_the_graph_does_not_have_is_a_422_naming_it(
-    team_server: Any,
+@pytest.mark.parametrize(
+    ("command", "named"),
+    [
+        ({"goto": "refund"}, "refund"),
+        ({"goto": [{"node": "refund", "input": {}}]}, "refund"),
+        ({"update": {"colour": "red"}, "goto": "pay"}, "colour"),
+    ],
+)
+async def test_a_goto_to_a_node_or_an_update_of_a_key_the_graph_lacks_is_a_422_naming_it(
+    team_server: Any, command: dict[str, Any], named: str
 ) -> None:
     async with get_client(url=team_server.url) as client:
         tid = await _approved(client)
@@ -146,12 +190,12 @@ async def test_a_goto_to_a_node_the_graph_does_not_have_is_a_422_naming_it(
         async with httpx.AsyncClient(base_url=team_server.url) as http:
             refused = await http.post(
                 f"/threads/{tid}/runs/wait",
-                json={"assistant_id": "expense", "command": {"goto": "refund"}},
+                json={"assistant_id": "expense", "command": command},
             )
         after = await client.threads.get_state(tid)
 
     assert refused.status_code == 422, refused.text
-    assert "refund" in refused.text
+    assert named in refused.text
     assert after == before
 
 

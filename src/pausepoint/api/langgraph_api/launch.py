@@ -130,6 +130,9 @@ class Launcher:
         thread_id, record = found.thread_id, found.record
         command = body.command
         options = self._options(graph_id, body)
+        checkpoint_id = checkpoint_id_of(body.checkpoint_id, body.checkpoint)
+        if checkpoint_id or (command and (command.update is not None or command.goto)):
+            return await self._command(found, graph_id, body, options, checkpoint_id)
         if (
             record is not None
             and record.status is ThreadStatus.WAITING
@@ -141,9 +144,6 @@ class Launcher:
             if pauses and all(is_breakpoint(p.interrupt_id) for p in pauses):
                 go = {p.interrupt_id: {"continue": True} for p in pauses}
                 return lambda wait: self.door.resume(thread_id, go, wait=wait)
-        checkpoint_id = checkpoint_id_of(body.checkpoint_id, body.checkpoint)
-        if checkpoint_id or (command and (command.update is not None or command.goto)):
-            return await self._command(found, graph_id, body, options, checkpoint_id)
         if command is not None and command.resumes:
             if record is None or record.status is not ThreadStatus.WAITING:
                 status = found.status if record is not None else "idle"
