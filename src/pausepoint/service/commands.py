@@ -196,6 +196,8 @@ async def command_job(
             now = runs.clock()
             if not await runs.store.reopen_thread(thread_id, stored, now, was):
                 raise Conflict(f"thread {thread_id!r} changed meanwhile; try again")
+            if not answers:  # the run forks: what waited leaves the inbox now, not at its end
+                await runs.store.set_status(thread_id, ThreadStatus.RUNNING, now, None, [])
             for d in decisions:
                 data = {"interrupt_id": d.interrupt_id}
                 runs.publish("answered", record, actor=actor, data=data)

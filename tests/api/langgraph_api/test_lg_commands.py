@@ -289,3 +289,25 @@ async def test_only_the_owner_edits_with_a_command_or_runs_from_a_checkpoint(
         status = await _status(bob.runs.wait(tid, "expense", **body))
 
     assert status in (403, 404)
+
+
+async def test_a_background_run_from_a_checkpoint_takes_the_old_pause_out_of_the_inbox_at_once(
+    team_server: Any,
+) -> None:
+    async with get_client(url=team_server.url) as client:
+        thread = await client.threads.create()
+        tid = thread["thread_id"]
+        paused = await client.runs.wait(tid, "expense", input=EXPENSE)
+        history = await client.threads.get_history(tid, limit=20)
+        [filed] = [h for h in history if h["next"] == ["file_claim"]]
+        run = await client.runs.create(
+            tid, "expense", input=None, checkpoint_id=filed["checkpoint"]["checkpoint_id"]
+        )
+        async with httpx.AsyncClient(base_url=team_server.url) as http:
+            inbox = (await http.get("/api/inbox")).json()["inbox"]
+        joined = await client.runs.join(tid, run["run_id"])
+
+    old = paused["__interrupt__"][0]["id"]
+    assert old not in [i["interrupt_id"] for i in inbox]
+    [new] = joined["__interrupt__"]
+    assert new["id"] != old and new["value"] == paused["__interrupt__"][0]["value"]
