@@ -571,3 +571,19 @@ async def test_only_a_completed_thread_is_reopened_with_its_new_input(store: Sto
     )
     assert await store.thread_input("done") == {"n": 2}
     assert await store.thread_input("busy") == {"n": 1}
+
+
+async def test_a_thread_is_reopened_from_the_status_the_caller_saw_and_no_other(
+    store: Store,
+) -> None:
+    await store.create_thread(thread("asks", status=ThreadStatus.RUNNING), {"n": 1})
+    await store.set_status("asks", ThreadStatus.WAITING, at(1), None, [])
+
+    assert await store.reopen_thread("asks", {"n": 2}, at(2), ThreadStatus.COMPLETED) is False
+    assert await store.reopen_thread("asks", {"n": 2}, at(2), ThreadStatus.WAITING) is True
+    assert await store.reopen_thread("asks", {"n": 3}, at(3), ThreadStatus.WAITING) is False
+    assert await store.reopen_thread("asks", {"n": 4}, at(4), ThreadStatus.RUNNING) is True
+
+    reopened = await store.get_thread("asks")
+    assert reopened is not None and reopened.status is ThreadStatus.RUNNING
+    assert await store.thread_input("asks") == {"n": 4}

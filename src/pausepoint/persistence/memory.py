@@ -96,9 +96,11 @@ class MemoryStore(MemoryOutbox):
     async def thread_input(self, thread_id: str) -> Any:
         return self._inputs.get(thread_id)
 
-    async def reopen_thread(self, thread_id: str, input: Any, now: datetime) -> bool:
+    async def reopen_thread(
+        self, thread_id: str, input: Any, now: datetime, was: ThreadStatus = ThreadStatus.COMPLETED
+    ) -> bool:
         record = self._threads.get(thread_id)
-        if record is None or record.status is not ThreadStatus.COMPLETED:
+        if record is None or record.status is not was:
             return False
         running = replace(record, status=ThreadStatus.RUNNING, updated_at=_utc(now), error=None)
         self._threads[thread_id] = replace(running, progress=None)

@@ -32,9 +32,11 @@ class Store(Protocol):
         """The input the thread was started on (None if it has none, or no thread)."""
         ...
 
-    async def reopen_thread(self, thread_id: str, input: Any, now: datetime) -> bool:
-        """Set a completed thread running again with `input` stored as its input; False (and
-        nothing changed) if it is not completed."""
+    async def reopen_thread(
+        self, thread_id: str, input: Any, now: datetime, was: ThreadStatus = ThreadStatus.COMPLETED
+    ) -> bool:
+        """Set a thread that is `was` (completed, by default) running again with `input` stored
+        as its input; False (and nothing changed) if it is not `was`."""
         ...
 
     async def set_progress(self, thread_id: str, progress: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from langgraph.types import StateSnapshot
 
 from pausepoint.domain import Decision, Pause, ThreadStatus
-from pausepoint.errors import Conflict, NothingToAnswer
+from pausepoint.errors import Conflict, InvalidAnswer, NothingToAnswer, ThreadNotFound
 from pausepoint.persistence.records import ThreadRecord, ThreadState
 from pausepoint.service.decisions import check_may_answer, checked_digest, decision
 from pausepoint.service.pauses import checkpoint_of, effective, pauses_of
@@ -94,3 +94,17 @@ def decide(
             decision(record.thread_id, pause, checkpoint_id, actor, now, resume, payload_digest)
         )
     return decisions
+
+
+async def pending_pause(runs: RunLoop, thread_id: str) -> str:
+    """The thread's one pending pause's id (InvalidAnswer if several, Conflict if none)."""
+    state = await runs.store.thread_state(thread_id)
+    if state is None:
+        raise ThreadNotFound(f"no thread {thread_id!r}")
+    pending = (await waiting_on(runs, state)).pauses
+    if len(pending) > 1:
+        raise InvalidAnswer(
+            f"thread {thread_id!r} has {len(pending)} pending pauses; name the "
+            f"one you answer (one of: {', '.join(sorted(pending))})"
+        )
+    return next(iter(pending))

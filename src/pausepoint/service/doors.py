@@ -18,6 +18,7 @@ from langchain_core.runnables import RunnableConfig
 from pausepoint.domain import Decision, Pause, ThreadView
 from pausepoint.errors import Conflict, PausepointError, ThreadNotFound
 from pausepoint.forms import answer_from_text
+from pausepoint.service.commands import GraphCommand
 from pausepoint.service.decisions import explain, may_see, pause_for
 from pausepoint.service.run_options import NO_OPTIONS, RunOptions
 from pausepoint.service.threads import ThreadService
@@ -134,11 +135,24 @@ class Door:
         return await self.start(workflow, prompted, thread_id=thread_id, wait=wait)
 
     async def update_state(
-        self, thread_id: str, values: Any, *, as_node: str | None = None
+        self,
+        thread_id: str,
+        values: Any,
+        *,
+        as_node: str | None = None,
+        checkpoint_id: str | None = None,
     ) -> RunnableConfig:
-        """Change a waiting thread's state by hand (its owner only)."""
+        """Change a thread's state by hand (its owner only), at an earlier checkpoint a fork."""
         async with self._refusals(thread_id, []):
-            return await self.service.update_state(thread_id, values, self.actor, as_node=as_node)
+            return await self.service.update_state(
+                thread_id, values, self.actor, as_node=as_node, checkpoint_id=checkpoint_id
+            )
+
+    async def run_command(self, command: GraphCommand, *, wait: float | None = None) -> ThreadView:
+        """Run a thread with LangGraph's `Command` or from an earlier checkpoint (its resume
+        an answer, its edits the owner's only: ThreadService.run_command)."""
+        async with self._refusals(command.thread_id, command.named()):
+            return await self.service.run_command(command, self.actor, wait=wait)
 
     async def go_on(
         self, thread_id: str, input: Mapping[str, Any], *, wait: float | None = None

@@ -6,6 +6,7 @@ import contextlib
 
 from pausepoint.domain import ThreadStatus
 from pausepoint.errors import InvalidAnswer
+from pausepoint.service import commands
 from pausepoint.service.leases import Leases
 from pausepoint.service.pool import Acknowledge, RunPool
 from pausepoint.service.runs import RunLoop
@@ -28,6 +29,10 @@ async def recover_thread(runs: RunLoop, leases: Leases, thread_id: str) -> bool:
             return False
         if record.status is ThreadStatus.RUNNING:
             snapshot = await runs.snapshot(record)
+            # a command acknowledged that no run took the thread past its checkpoint with
+            with contextlib.suppress(InvalidAnswer):  # refused: its decisions taken back
+                if await commands.rerun(runs, record, snapshot) is not None:
+                    return True
             # A decision whose pause is no longer pending was consumed by the run that died
             # (which may finish the thread now: drain skips a finished one).
             pending = {i.id for i in snapshot.interrupts}

@@ -1,6 +1,7 @@
 """What a run may ask of LangGraph beyond its input: breakpoints of its own
-(`interrupt_before`/`interrupt_after`, as LangGraph Studio and the LangGraph API set them per run)
-and its durability.
+(`interrupt_before`/`interrupt_after`, as LangGraph Studio and the LangGraph API set them per run),
+its durability, and the earlier checkpoint it runs from (time travel: `checkpoint_id`, a replay or
+a fork from there, as langgraph-api passes it in the run's config).
 
 A run's options travel with the checkpoints it writes: LangGraph copies the run config's scalar
 metadata into each checkpoint's metadata, so the options are read back from there wherever the
@@ -14,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
+
+from langchain_core.runnables import RunnableConfig
 
 Durability = Literal["sync", "async", "exit"]
 Nodes = Literal["*"] | tuple[str, ...]
@@ -41,6 +44,15 @@ class RunOptions:
     interrupt_before: Nodes = ()
     interrupt_after: Nodes = ()
     durability: Durability | None = None
+    #: the checkpoint the run goes on from (None: the thread's latest); not kept in metadata
+    checkpoint_id: str | None = None
+
+    def configured(self, config: RunnableConfig) -> RunnableConfig:
+        """`config` addressing the checkpoint the run goes on from, when it names one."""
+        if self.checkpoint_id is None:
+            return config
+        configurable = {**config.get("configurable", {}), "checkpoint_id": self.checkpoint_id}
+        return {**config, "configurable": configurable}
 
     def check(self, known: Sequence[str]) -> None:
         """ValueError naming a breakpoint node the graph does not have."""

@@ -102,6 +102,7 @@ class RunStream:
         config: RunnableConfig,
         options: RunOptions = NO_OPTIONS,
     ) -> GraphOutput[Any]:
+        config = options.configured(config)
         latest: Any = None
         interrupts: list[Interrupt] = []
         asked = modes_of(self._taps)

@@ -2,13 +2,11 @@
 
 Every door is a thin adapter over this class through `Door` (service/doors.py, door policy).
 
-Resume is exactly-once (DESIGN.md): the answers are validated against the pending pauses,
-then written to the decision log under a unique key (the loser of a race gets Conflict),
-and only then applied with `Command(resume=...)`. Decisions written but not applied (the
-process died in between) are applied by `recover()`, which `open()` runs at start-up.
-
-One process runs a thread at a time, under a lease (service/leases.py); the run loop is
-service/runs.py."""
+Resume is exactly-once (DESIGN.md): the answers are validated against the pending pauses, then
+written to the decision log under a unique key (the loser of a race gets Conflict), and only
+then applied with `Command(resume=...)`. Decisions written but not applied (the process died in
+between) are applied by `recover()`, which `open()` runs at start-up. One process runs a thread
+at a time, under a lease (service/leases.py); the run loop is service/runs.py."""
 
 from __future__ import annotations
 
@@ -32,9 +30,10 @@ from pausepoint.orchestrator.workflow import directory_agents
 from pausepoint.persistence.database import Database, open_database
 from pausepoint.persistence.records import ThreadRecord
 from pausepoint.persistence.serde import make_serializer
-from pausepoint.service import edits, lifecycle, statefiles
-from pausepoint.service.answers import decide, waiting_on
+from pausepoint.service import commands, edits, lifecycle, statefiles
+from pausepoint.service.answers import decide, pending_pause, waiting_on
 from pausepoint.service.catalog import bundled
+from pausepoint.service.commands import GraphCommand
 from pausepoint.service.deadlines import Deadlines
 from pausepoint.service.events import EventBus
 from pausepoint.service.feed import ChangeFeed
@@ -143,8 +142,6 @@ class ThreadService:
         """Stop the runs going on here: each stays running, for the next process to finish."""
         await self._pool.close()
 
-    # reading
-
     async def get(self, thread_id: str) -> ThreadView:
         """The thread's status, pending pauses (with schemas and actions) and result."""
         return await self._runs.current_view(await self._runs.thread(thread_id))
@@ -249,16 +246,7 @@ class ThreadService:
 
     async def pending_pause(self, thread_id: str) -> str:
         """The thread's one pending pause's id (InvalidAnswer if several, Conflict if none)."""
-        state = await self._store.thread_state(thread_id)
-        if state is None:
-            raise ThreadNotFound(f"no thread {thread_id!r}")
-        pending = (await waiting_on(self._runs, state)).pauses
-        if len(pending) > 1:
-            raise InvalidAnswer(
-                f"thread {thread_id!r} has {len(pending)} pending pauses; name the "
-                f"one you answer (one of: {', '.join(sorted(pending))})"
-            )
-        return next(iter(pending))
+        return await pending_pause(self._runs, thread_id)
 
     async def resume(
         self,
@@ -336,16 +324,33 @@ class ThreadService:
         return await self._runs.outcome_view(outcome)
 
     async def update_state(
-        self, thread_id: str, values: Any, actor: str, *, as_node: str | None = None
+        self,
+        thread_id: str,
+        values: Any,
+        actor: str,
+        *,
+        as_node: str | None = None,
+        checkpoint_id: str | None = None,
     ) -> RunnableConfig:
-        """Change a waiting thread's state by hand as its owner (service/edits.py); the new
-        checkpoint's config, once written (a run it starts goes on)."""
+        """Change a thread's state as its owner, at `checkpoint_id` a fork (service/edits.py);
+        the new checkpoint's config, once written (a run it starts goes on)."""
         written: list[RunnableConfig] = []
+        edit = edits.Edit(values, as_node, checkpoint_id)
         job = edits.update_job(
-            self._runs, self._leases, self._pool, thread_id, values, actor, as_node, written
+            self._runs, self._leases, self._pool, thread_id, edit, actor, written
         )
         await self._pool.submit(thread_id, job)
         return written[0]
+
+    async def run_command(
+        self, command: GraphCommand, actor: str, *, wait: float | None = None
+    ) -> ThreadView:
+        """Run a thread with LangGraph's `Command` or from an earlier checkpoint, as `actor`
+        (service/commands.py); returns as `start` does."""
+        job = await commands.command_job(self._runs, self._leases, self._pool, command, actor)
+        return await self._until(
+            command.thread_id, await self._pool.submit(command.thread_id, job), wait
+        )
 
     async def cancel(self, thread_id: str, actor: str) -> ThreadView:
         """Cancel a thread that has not finished: its run is stopped (on Postgres in any
@@ -370,9 +375,8 @@ class ThreadService:
 
     async def recover(self, *, background: bool = False) -> int:
         """Apply decisions recorded but not applied, and finish runs a dead process left
-        (service/recovery.py); the number of threads taken up. In the `background` each
-        thread is a job of the run pool (a live server's sweep: a long run does not hold up
-        the sweep), else they are finished before this returns."""
+        (service/recovery.py); how many threads were taken up (in the `background`: as jobs
+        of the run pool, not waited for, as a live server's sweep does)."""
         if background:
             return await recover_in(self._pool, self._runs, self._leases)
         return await recover(self._runs, self._leases)

@@ -6,7 +6,9 @@ values, what each resume returns, the final state — must be equal.
 Ids that each server makes anew (interrupt, message, run ids) are left out of the comparison;
 everything else counts. In the three interrupt dialects: a typed `response_schema` interrupt
 (expense), a plain one (survey), Agent Inbox's `HumanInterrupt` list (refund) and LangChain's
-`HumanInTheLoopMiddleware` (mailer), each resumed with the value its graph reads.
+`HumanInTheLoopMiddleware` (mailer), each resumed with the value its graph reads. Then
+LangGraph's `Command` (an update with a goto) and time travel (a run from an earlier checkpoint)
+on the survey.
 """
 
 from __future__ import annotations
@@ -107,6 +109,29 @@ async def transcript(url: str) -> list[Any]:
     return seen
 
 
+async def travels(url: str) -> list[Any]:
+    """What a client sees of LangGraph's `Command` (update with goto, then resume) and of a run
+    from an earlier checkpoint (time travel), on a survey answered once."""
+    seen: list[Any] = []
+    async with get_client(url=url) as client:
+        tid = (await client.threads.create())["thread_id"]
+        await client.runs.wait(tid, "survey", input={"customer": "Ann"})
+        seen.append(same(await client.runs.wait(tid, "survey", command={"resume": 5})))
+        command = {"update": {"customer": "Bo"}, "goto": "ask"}
+        seen.append(same(await client.runs.wait(tid, "survey", command=command)))
+        seen.append(same(await client.runs.wait(tid, "survey", command={"resume": 4})))
+        history = await client.threads.get_history(tid, limit=20)
+        first_ask = [h for h in history if h["next"] == ["ask"]][-1]["checkpoint"]
+        replayed = await client.runs.wait(
+            tid, "survey", input=None, checkpoint_id=first_ask["checkpoint_id"]
+        )
+        seen.append(same(replayed))
+        state = await client.threads.get_state(tid)
+        seen.append((same(state["values"]), state["next"], same(state["interrupts"])))
+        seen.append(same(await client.runs.wait(tid, "survey", command={"resume": 3})))
+    return seen
+
+
 @asynccontextmanager
 async def pausepoint_serve(
     background: Any, folder: Path, env: dict[str, str]
@@ -146,9 +171,13 @@ async def test_one_client_script_gives_the_same_transcript_on_langgraph_dev_and_
 
     async with langgraph_dev_in(reference, "mailer") as (dev_url, _):
         expected = await transcript(dev_url)
+        expected_travels = await travels(dev_url)
     env = {k: v for k, v in cli_env.items() if k != "PAUSEPOINT_CONFIG"}
     async with pausepoint_serve(background, ours, env) as url:
         got = await transcript(url)
+        got_travels = await travels(url)
+
+    assert got_travels == expected_travels
 
     for reference_run, our_run in zip(expected, got, strict=True):
         if reference_run["graph"] == "expense" and "__error__" in reference_run["resumed"]:

@@ -175,7 +175,7 @@ async def test_stateless_wait_runs_on_a_new_thread_every_door_sees(team_server: 
     ("body", "status", "says"),
     [
         ({"command": {"resume": True}}, 409, "not interrupted"),
-        ({"input": EXPENSE, "command": {"goto": "pay"}}, 501, "command.goto"),
+        ({"input": EXPENSE, "command": {"goto": "pay"}}, 409, "has not run yet"),
         ({"input": {"employee": "ana"}}, 422, "amount"),
     ],
 )

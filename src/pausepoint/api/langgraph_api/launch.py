@@ -1,6 +1,8 @@
 """A run of the LangGraph API, made of what every door does: a start, or an answer.
 
-`input` on a thread no run has started starts its graph (`Door.start`); `command.resume` on an
+`input` on a thread no run has started starts its graph (`Door.start`); `command.update` and
+`command.goto` (with or without a resume), or a `checkpoint_id` to run from (time travel), are
+LangGraph's `Command` run through `Door.run_command`; `command.resume` alone on an
 interrupted thread answers its pause (`Door.answer`: bound to the interrupt pending when the
 request arrived, checked against the pause's schema, logged with the caller as actor, applied
 exactly once), or several pauses at once when it maps interrupt ids to values (`Door.resume`).
@@ -21,7 +23,6 @@ from typing import Any
 
 from pausepoint.api.langgraph_api import shapes
 from pausepoint.api.langgraph_api.bodies import ThreadCreate
-from pausepoint.api.langgraph_api.errors import NotSupported
 from pausepoint.api.langgraph_api.live import GRAPH_MODE, LiveRun, LiveRuns
 from pausepoint.api.langgraph_api.run_bodies import RunCreate
 from pausepoint.api.langgraph_api.visible import Found, VisibleThreads
@@ -29,6 +30,7 @@ from pausepoint.domain import ThreadStatus, ThreadView
 from pausepoint.errors import Conflict, InvalidInput, ThreadNotFound
 from pausepoint.persistence.records import ApiRunRecord
 from pausepoint.service.breakpoints import is_breakpoint
+from pausepoint.service.commands import GraphCommand
 from pausepoint.service.run_options import RunOptions, nodes
 
 logger = logging.getLogger(__name__)
@@ -71,14 +73,10 @@ def run_json(record: ApiRunRecord, status: str | None = None) -> dict[str, Any]:
     }
 
 
-def _refuse_unsupported(body: RunCreate) -> None:
-    if body.command is not None and (body.command.update is not None or body.command.goto):
-        raise NotSupported(
-            "command.update and command.goto are not supported by Pausepoint yet; answer a "
-            "pause with command.resume"
-        )
-    if body.checkpoint_id or body.checkpoint:
-        raise NotSupported("running from an earlier checkpoint is not supported by Pausepoint")
+def checkpoint_id_of(checkpoint_id: str | None, checkpoint: dict[str, Any] | None) -> str | None:
+    """The checkpoint a body names by `checkpoint_id` or in its `checkpoint`."""
+    named = checkpoint_id or (checkpoint or {}).get("checkpoint_id")
+    return str(named) if named else None
 
 
 class Launcher:
@@ -132,6 +130,9 @@ class Launcher:
         thread_id, record = found.thread_id, found.record
         command = body.command
         options = self._options(graph_id, body)
+        checkpoint_id = checkpoint_id_of(body.checkpoint_id, body.checkpoint)
+        if checkpoint_id or (command and (command.update is not None or command.goto)):
+            return await self._command(found, graph_id, body, options, checkpoint_id)
         if (
             record is not None
             and record.status is ThreadStatus.WAITING
@@ -205,12 +206,45 @@ class Launcher:
             graph_id, payload, thread_id=thread_id, wait=wait, options=options
         )
 
+    async def _command(
+        self,
+        found: Found,
+        graph_id: str,
+        body: RunCreate,
+        options: RunOptions,
+        checkpoint_id: str | None,
+    ) -> Action:
+        """A run with LangGraph's `Command` (update, goto, and maybe resume) or from an earlier
+        checkpoint: the service's `run_command`, on a thread a run has started."""
+        thread_id, record, command = found.thread_id, found.record, body.command
+        if record is None:
+            why = f"thread {thread_id!r} has not run yet: start a run on it with `input` first"
+            raise await self._refuse(found, Conflict(why))
+        if record.workflow != graph_id:
+            wrong = f"thread {thread_id!r} runs graph {record.workflow!r}, not {graph_id!r}"
+            raise await self._refuse(
+                found, InvalidInput(wrong, fields=[{"loc": "assistant_id", "message": wrong}])
+            )
+        if body.input is not None and not isinstance(body.input, dict):
+            why = "`input` must be an object"
+            raise InvalidInput(why, fields=[{"loc": "input", "message": why}])
+        run = GraphCommand(
+            input=body.input,
+            update=command.update if command else None,
+            goto=command.goto if command else None,
+            resume=command.resume if command else None,
+            resumes=command.resumes if command else False,
+            checkpoint_id=checkpoint_id,
+            thread_id=thread_id,
+            options=options,
+        )
+        return lambda wait: self.door.run_command(run, wait=wait)
+
     async def launch(
         self, thread_id: str, graph_id: str, body: RunCreate, *, until_done: bool
     ) -> Launched:
         """Make the run: refused (raised) before anything is written, or acknowledged — the
         start or the answer stored — and recorded; with `until_done`, return when it stopped."""
-        _refuse_unsupported(body)
         found = await self.thread(thread_id, body)
         act = await self._action(found, graph_id, body)
         run_id = str(uuid.uuid4())

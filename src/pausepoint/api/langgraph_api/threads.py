@@ -20,7 +20,8 @@ from pausepoint.api.langgraph_api.bodies import (
     ThreadSearch,
 )
 from pausepoint.api.langgraph_api.deps import Person, Reader
-from pausepoint.api.langgraph_api.errors import ERRORS, NotSupported
+from pausepoint.api.langgraph_api.errors import ERRORS
+from pausepoint.api.langgraph_api.launch import checkpoint_id_of
 from pausepoint.api.langgraph_api.paging import page
 from pausepoint.api.langgraph_api.visible import VisibleThreads
 from pausepoint.errors import Conflict, NotFound
@@ -83,14 +84,16 @@ async def get_thread_state(thread_id: str, threads: Threads) -> dict[str, Any]:
 async def update_thread_state(
     thread_id: str, body: StateUpdate, threads: Threads
 ) -> dict[str, Any]:
-    """Change a waiting thread's state as its owner (`as_node`: the node it comes from); the
-    new checkpoint. A thread no run has started, one running or finished: 409."""
+    """Change a waiting thread's state as its owner (`as_node`: the node it comes from), or
+    fork it at an earlier checkpoint (`checkpoint_id`/`checkpoint`); the new checkpoint. A
+    thread no run has started, one running, or (but for a fork) finished: 409."""
     found = await threads.get(thread_id)
     if found.record is None:
         raise Conflict(f"thread {thread_id!r} has not run yet: start a run on it first")
-    if body.checkpoint_id or body.checkpoint:
-        raise NotSupported("updating the state at an earlier checkpoint is not supported")
-    written = await threads.door.update_state(thread_id, body.values, as_node=body.as_node)
+    checkpoint_id = checkpoint_id_of(body.checkpoint_id, body.checkpoint)
+    written = await threads.door.update_state(
+        thread_id, body.values, as_node=body.as_node, checkpoint_id=checkpoint_id
+    )
     return {"checkpoint": shapes.checkpoint(written)}
 
 

@@ -2,11 +2,10 @@
 
 `SqlStore` holds every query (those several methods share are in `queries.py`) and the row
 mapping. Queries are written with `?` placeholders (SQLite's own; the Postgres dialect renders
-them as `%s`). A dialect subclass
-(`pausepoint.persistence.sql.sqlite`, `...sql.postgres`) supplies only what differs: how a
-statement or a transaction runs on its connection, how a time and a JSON value are stored
-and read back, how "column is one of these values" is spelled, which column keeps the order
-decisions were recorded in, and which driver error is a duplicate key.
+them as `%s`). A dialect subclass (`pausepoint.persistence.sql.sqlite`, `...sql.postgres`)
+supplies only what differs: how a statement or a transaction runs on its connection, how a time
+and a JSON value are stored and read back, how "column is one of these values" is spelled, which
+column keeps the order decisions were recorded in, and which driver error is a duplicate key.
 
 Every write is one statement or one transaction, so the database, not this process, enforces
 exactly-once: the decision log's primary key makes the second answer to a pause lose its
@@ -180,12 +179,13 @@ class SqlStore(ThreadRowsSql, ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
         value = rows[0]["input"] if rows else None
         return self._read_json(value) if value is not None else None
 
-    async def reopen_thread(self, thread_id: str, input: Any, now: datetime) -> bool:
+    async def reopen_thread(
+        self, thread_id: str, input: Any, now: datetime, was: ThreadStatus = ThreadStatus.COMPLETED
+    ) -> bool:
         rows = await self._execute(
             "UPDATE threads SET status = 'running', updated_at = ?, error = NULL, "
-            "progress = NULL, input = ? WHERE thread_id = ? AND status = 'completed' "
-            "RETURNING thread_id",
-            (self._time(now), self._json(input), thread_id),
+            "progress = NULL, input = ? WHERE thread_id = ? AND status = ? RETURNING thread_id",
+            (self._time(now), self._json(input), thread_id, was.value),
         )
         return bool(rows)
 
