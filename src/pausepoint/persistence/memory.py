@@ -197,9 +197,16 @@ class MemoryStore(MemoryOutbox):
         found = await self.list_api_runs(thread_id, limit=1)
         return found[0] if found else None
 
-    async def set_api_run_status(self, run_id: str, status: str, updated_at: datetime) -> bool:
+    async def pending_api_runs(self, limit: int = 500) -> list[ApiRunRecord]:
+        found = [r for r in self._api_runs.values() if r.status == "pending"]
+        found.sort(key=lambda r: (r.created_at, r.run_id))
+        return found[:limit]
+
+    async def set_api_run_status(
+        self, run_id: str, status: str, updated_at: datetime, *, only_from: str | None = None
+    ) -> bool:
         record = self._api_runs.get(run_id)
-        if record is None:
+        if record is None or (only_from is not None and record.status != only_from):
             return False
         self._api_runs[run_id] = replace(record, status=status, updated_at=_utc(updated_at))
         return True

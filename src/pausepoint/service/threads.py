@@ -39,6 +39,7 @@ from pausepoint.service.deadlines import Deadlines
 from pausepoint.service.events import EventBus
 from pausepoint.service.ids import check_thread_id
 from pausepoint.service.leases import Leases
+from pausepoint.service.multitask import Multitask
 from pausepoint.service.notifications.sender import Sender
 from pausepoint.service.outcomes import Known
 from pausepoint.service.pg_events import open_event_bus
@@ -92,6 +93,8 @@ class ThreadService:
         self._deadlines = Deadlines(self._runs, self._leases, self.resume)
         #: the graph's own stream parts of this process's runs, for a door that hands them on
         self.taps = self._runs.taps
+        #: a new run while one goes on: stop it and go on, or an answer that waits its turn
+        self.multitask = Multitask(self._runs, self._leases, self._pool)
 
     @classmethod
     @asynccontextmanager
