@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +28,23 @@ TURNS_APP = Path(__file__).with_name("turns_app.py")
 
 
 @pytest.fixture
-def registry(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> WorkflowRegistry:
-    """The bundled workflows and the turns app's `steps` and `pair` (their work takes 1 s)."""
+def turns_app(tmp_path: Path) -> Path:
+    """A LangGraph project serving the turns app's `steps` and `pair`."""
     folder = tmp_path / "turns"
     folder.mkdir()
     shutil.copy(TURNS_APP, folder / "turns.py")
     graphs = {"graphs": {"steps": "./turns.py:steps", "pair": "./turns.py:pair"}}
     (folder / "langgraph.json").write_text(json.dumps(graphs))
+    return folder
+
+
+@pytest.fixture
+def registry(
+    settings: Settings, turns_app: Path, monkeypatch: pytest.MonkeyPatch
+) -> WorkflowRegistry:
+    """The bundled workflows and the turns app's graphs (their work takes 1 s)."""
     monkeypatch.setenv("TURNS_APP_WORK_SECONDS", "1.0")
-    return bundled(use_config(settings.model_copy(update={"workflows_dir": None}), folder))
+    return bundled(use_config(settings.model_copy(update={"workflows_dir": None}), turns_app))
 
 
 async def _busy(client: Any, tid: str, item: str) -> dict[str, Any]:
@@ -267,3 +278,48 @@ async def test_a_run_queued_on_one_server_is_joined_on_another(
 
     assert queued["status"] == "pending"
     assert joined["log"] == ["a begun", "a done", "b begun", "b done"]
+
+
+# a server that dies with runs queued
+
+
+@asynccontextmanager
+async def serving(
+    background: Any, env: dict[str, str], app: Path, name: str
+) -> AsyncIterator[tuple[str, int]]:
+    """`pausepoint serve --config <app>` as a process: its URL and its pid."""
+    pidfile = app.parent / f"{name}.pid"
+
+    def command(port: int) -> list[str]:
+        serve = ["-m", "pausepoint", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        wrapped = 'echo $$ > "$0" && exec "$@"'
+        return ["sh", "-c", wrapped, str(pidfile), sys.executable, *serve, "--config", str(app)]
+
+    async def listing(client: httpx.AsyncClient) -> bool | None:
+        return True if (await client.get("/ok")).is_success else None
+
+    async with background(name, command, cwd=app.parent, env=env, ready=listing) as (url, _):
+        yield url, int(pidfile.read_text())
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_a_run_queued_on_a_server_that_dies_is_run_by_the_next_one_after_the_first(
+    background: Any, cli_env: dict[str, str], turns_app: Path
+) -> None:
+    env = {**cli_env, "TURNS_APP_WORK_SECONDS": "2.0"}
+    async with serving(background, env, turns_app, "first") as (url, pid):
+        async with get_client(url=url) as client:
+            tid = (await client.threads.create())["thread_id"]
+            first = await _busy(client, tid, "a")
+            queued = await client.runs.create(tid, "steps", input={"item": "b"})
+        os.kill(pid, signal.SIGKILL)  # in `a`'s work, `b` queued
+    async with (
+        serving(background, env, turns_app, "second") as (url, _),
+        get_client(url=url) as client,
+    ):
+        joined = await client.runs.join(tid, queued["run_id"])
+        got = [(await client.runs.get(tid, r["run_id"]))["status"] for r in (first, queued)]
+
+    assert queued["status"] == "pending"
+    assert joined["log"] == ["a begun", "a done", "b begun", "b done"]
+    assert got == ["success", "success"]
