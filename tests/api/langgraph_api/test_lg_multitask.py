@@ -205,18 +205,24 @@ async def test_an_enqueued_resume_is_checked_when_made_and_refused_if_its_interr
             while not (await client.threads.get_state(tid))["interrupts"]:  # noqa: ASYNC110
                 await asyncio.sleep(0.02)
         [asked] = (await client.threads.get_state(tid))["interrupts"]
-        second = await client.runs.create(tid, "pair", command={"resume": "green"})
-        third = await client.runs.create(tid, "pair", command={"resume": "black"})
+        with pytest.raises(httpx.HTTPStatusError) as invalid:
+            await client.runs.create(tid, "pair", command={"resume": {"flavour": "red"}})
+        second = await client.runs.create(tid, "pair", command={"resume": {"flavour": "green"}})
+        third = await client.runs.create(tid, "pair", command={"resume": {"flavour": "black"}})
         await client.runs.join(tid, third["run_id"])
         got = [(await client.runs.get(tid, r["run_id"]))["status"] for r in (first, second, third)]
         state = await client.threads.get_state(tid)
+        runs = await client.runs.list(tid)
     async with httpx.AsyncClient(base_url=server.url) as http:
         decisions = (await http.get(f"/api/threads/{tid}/decisions")).json()["decisions"]
         streamed = await http.get(f"/threads/{tid}/runs/{third['run_id']}/stream")
 
+    assert invalid.value.response.status_code == 422  # checked when made: nothing queued
+    assert "flavour" in invalid.value.response.text
     assert second["status"] == third["status"] == "pending"
-    assert second["kwargs"]["command"] == {"resume": {asked["id"]: "green"}}  # bound to it
-    assert got == ["success", "success", "error"]
+    bound = {"resume": {asked["id"]: {"flavour": "green"}}}
+    assert second["kwargs"]["command"] == bound  # to the interrupt pending when it came
+    assert got == ["success", "success", "error"] and len(runs) == 3
     assert state["values"]["answer"] == "green"
     assert [d["interrupt_id"] for d in decisions] == [asked["id"]]
     assert "error" in streamed.text and "answered" in streamed.text

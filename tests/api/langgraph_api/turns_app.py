@@ -1,17 +1,18 @@
 """A team app for the multitask tests: runs that take a while, so that a second run finds the
 thread busy. `steps` logs its input's `item` as `begun`, then (after WORK_SECONDS) as `done`;
-`pair` asks a question in one branch while the other works for WORK_SECONDS, so its question
-is pending while the thread still runs."""
+`pair` asks a typed question in one branch while the other works for WORK_SECONDS, so its
+question is pending while the thread still runs."""
 
 from __future__ import annotations
 
 import asyncio
 import operator
 import os
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 from langgraph.graph import START, StateGraph
 from langgraph.types import interrupt
+from pydantic import BaseModel
 
 #: How long `work` takes (seconds); the tests set it through the environment.
 WORK_SECONDS = float(os.environ.get("TURNS_APP_WORK_SECONDS", "1.0"))
@@ -45,8 +46,13 @@ class Pair(TypedDict, total=False):
     worked: bool
 
 
+class Flavour(BaseModel):
+    flavour: Literal["green", "black"]
+
+
 def ask(state: Pair) -> dict[str, Any]:
-    return {"answer": interrupt(f"What about {state['topic']}?")}
+    reply = interrupt(f"Which {state['topic']}?", response_schema=Flavour)
+    return {"answer": reply.flavour}
 
 
 async def slow(state: Pair) -> dict[str, Any]:
