@@ -41,6 +41,8 @@ async def run_status(runs: Launcher, record: ApiRunRecord) -> str:
     latest = await store.list_api_runs(record.thread_id, limit=1, status="running")
     if thread is None or not latest or latest[0].run_id != record.run_id:
         return "success"  # a run after it (queued ones aside) has begun
+    if thread.updated_at < record.updated_at:
+        return "running"  # a queued run, taken up: its thread has not moved since
     return RUN_STATUS[thread.status]
 
 

@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.1
 #: How often this process looks for queued runs no process runs (a stopped server's).
 PICKUP_SECONDS = 5.0
+#: How long a queued run found that way waits once its thread is free, for the server that
+#: queued it (if alive) to take it first: that server streams it to its caller.
+GRACE_SECONDS = 2.0
 
 
 class RunQueue:
@@ -60,12 +63,13 @@ class RunQueue:
             return True
         return bool(await self._store.list_api_runs(thread_id, limit=1, status="pending"))
 
-    def kick(self, thread_id: str) -> None:
-        """Run the thread's queued runs (a runner already at it looks again)."""
+    def kick(self, thread_id: str, *, found: bool = False) -> None:
+        """Run the thread's queued runs (a runner already at it looks again); `found`: runs
+        found queued, maybe by another server, which they are left to for a while."""
         self._again.add(thread_id)
         if thread_id not in self._workers:
-            task = asyncio.create_task(self._work(thread_id), name=f"queued runs {thread_id}")
-            self._workers[thread_id] = task
+            work = self._work(thread_id, GRACE_SECONDS if found else 0.0)
+            self._workers[thread_id] = asyncio.create_task(work, name=f"queued {thread_id}")
 
     async def pick_up(self) -> None:
         """Run the queued runs no runner here has (a stopped server's), forever."""
@@ -73,7 +77,7 @@ class RunQueue:
             try:
                 for record in await self._store.pending_api_runs():
                     if record.thread_id not in self._workers:
-                        self.kick(record.thread_id)
+                        self.kick(record.thread_id, found=True)
             except Exception:
                 logger.exception("could not look for queued runs; looking again later")
             await asyncio.sleep(PICKUP_SECONDS)
@@ -86,7 +90,7 @@ class RunQueue:
             with contextlib.suppress(BaseException):
                 await task
 
-    async def _work(self, thread_id: str) -> None:
+    async def _work(self, thread_id: str, grace: float) -> None:
         try:
             while True:
                 self._again.discard(thread_id)
@@ -97,11 +101,18 @@ class RunQueue:
                     return
                 await self._until_free(thread_id)
                 record = pending[-1]  # the oldest
+                if grace and self.live.get(record.run_id) is None:
+                    await asyncio.sleep(grace)  # the server that queued it takes it first
+                    stored = await self._store.get_api_run(record.run_id)
+                    if stored is None or stored.status != "pending":
+                        continue
                 now = self.reader.now()
                 if await self._store.set_api_run_status(
                     record.run_id, "running", now, only_from="pending"
                 ):
                     await self._run(replace(record, status="running", updated_at=now))
+                elif (live := self.live.get(record.run_id)) is not None:
+                    live.finish()  # stopped, or taken by another server: not streamed here
         except Exception:
             logger.exception("queued runs of thread %s", thread_id)
         finally:
