@@ -47,9 +47,13 @@ def registry(
     return bundled(use_config(settings.model_copy(update={"workflows_dir": None}), turns_app))
 
 
-async def _busy(client: Any, tid: str, item: str) -> dict[str, Any]:
-    """A run of `steps` on the thread, going on (in `work`) when this returns."""
-    run = await client.runs.create(tid, "steps", input={"item": item})
+async def _busy(client: Any, tid: str, item: str, seconds: float | None = None) -> dict[str, Any]:
+    """A run of `steps` on the thread, going on (in `work`, for `seconds` when given) when this
+    returns."""
+    payload: dict[str, Any] = {"item": item}
+    if seconds is not None:
+        payload["seconds"] = seconds  # a run to stop: long enough on a loaded machine
+    run = await client.runs.create(tid, "steps", input=payload)
     async with asyncio.timeout(30):
         while "log" not in (await client.threads.get_state(tid))["values"]:  # noqa: ASYNC110
             await asyncio.sleep(0.02)
@@ -84,9 +88,9 @@ async def test_interrupt_stops_the_run_going_on_and_the_new_one_runs_from_its_ch
 ) -> None:
     async with get_client(url=server.url) as client:
         tid = (await client.threads.create())["thread_id"]
-        first = await _busy(client, tid, "a")
+        first = await _busy(client, tid, "a", seconds=10)
         second = await client.runs.create(
-            tid, "steps", input={"item": "b"}, multitask_strategy="interrupt"
+            tid, "steps", input={"item": "b", "seconds": 0.5}, multitask_strategy="interrupt"
         )
         await client.runs.join(tid, second["run_id"])
         got_first = await client.runs.get(tid, first["run_id"])
@@ -109,7 +113,7 @@ async def test_rollback_deletes_the_run_going_on_and_the_thread_runs_on_without_
     async with get_client(url=server.url) as client:
         tid = (await client.threads.create())["thread_id"]
         await client.runs.wait(tid, "steps", input={"item": "a"})
-        second = await _busy(client, tid, "b")
+        second = await _busy(client, tid, "b", seconds=10)
         third = await client.runs.create(
             tid, "steps", input={"item": "c"}, multitask_strategy="rollback"
         )
@@ -131,7 +135,7 @@ async def test_rollback_of_a_thread_s_first_run_starts_it_again_from_nothing(
 ) -> None:
     async with get_client(url=server.url) as client:
         tid = (await client.threads.create())["thread_id"]
-        first = await _busy(client, tid, "a")
+        first = await _busy(client, tid, "a", seconds=10)
         second = await client.runs.create(
             tid, "steps", input={"item": "b"}, multitask_strategy="rollback"
         )
@@ -329,3 +333,25 @@ async def test_a_run_queued_on_a_server_that_dies_is_run_by_the_next_one_after_t
     assert queued["status"] == "pending"
     assert joined["log"] == ["a begun", "a done", "b begun", "b done"]
     assert got == ["success", "success"]
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+async def test_interrupt_on_another_server_stops_the_run_where_it_goes_on(
+    server: Any, second_server: Any
+) -> None:
+    async with (
+        get_client(url=server.url) as client_a,
+        get_client(url=second_server.url) as client_b,
+    ):
+        tid = (await client_a.threads.create())["thread_id"]
+        first = await _busy(client_a, tid, "a", seconds=10)
+        second = await client_b.runs.create(
+            tid, "steps", input={"item": "b", "seconds": 0.5}, multitask_strategy="interrupt"
+        )
+        await client_b.runs.join(tid, second["run_id"])
+        await client_a.runs.join(tid, first["run_id"])
+        got = [(await client_a.runs.get(tid, r["run_id"]))["status"] for r in (first, second)]
+        state = await client_a.threads.get_state(tid)
+
+    assert got == ["interrupted", "success"]
+    assert state["values"]["log"] == ["a begun", "b begun", "b done"]

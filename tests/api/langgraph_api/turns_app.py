@@ -1,5 +1,6 @@
 """A team app for the multitask tests: runs that take a while, so that a second run finds the
-thread busy. `steps` logs its input's `item` as `begun`, then (after WORK_SECONDS) as `done`;
+thread busy. `steps` logs its input's `item` as `begun`, then (after its input's `seconds`, else
+WORK_SECONDS) as `done`;
 `pair` asks a typed question in one branch while the other works for WORK_SECONDS, so its
 question is pending while the thread still runs."""
 
@@ -20,6 +21,7 @@ WORK_SECONDS = float(os.environ.get("TURNS_APP_WORK_SECONDS", "1.0"))
 
 class Steps(TypedDict, total=False):
     item: str
+    seconds: float  # how long its work takes, if not WORK_SECONDS
     log: Annotated[list[str], operator.add]
 
 
@@ -28,7 +30,7 @@ def begin(state: Steps) -> dict[str, Any]:
 
 
 async def work(state: Steps) -> dict[str, Any]:
-    await asyncio.sleep(WORK_SECONDS)
+    await asyncio.sleep(state.get("seconds", WORK_SECONDS))
     return {"log": [f"{state['item']} done"]}
 
 
