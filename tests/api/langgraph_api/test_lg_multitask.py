@@ -198,6 +198,33 @@ async def _parts(stream: Any) -> list[Any]:
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_a_queued_stream_whose_client_goes_away_drops_its_run_not_the_one_going_on(
+    server: Any,
+) -> None:
+    async with get_client(url=server.url) as client:
+        tid = (await client.threads.create())["thread_id"]
+        first = await _busy(client, tid, "a", seconds=3)
+        body = {"assistant_id": "steps", "input": {"item": "b"}, "on_disconnect": "cancel"}
+        async with (
+            httpx.AsyncClient(base_url=server.url, timeout=30) as http,
+            http.stream("POST", f"/threads/{tid}/runs/stream", json=body) as response,
+        ):
+            queued = response.headers["Content-Location"].rsplit("/", 1)[-1]
+            await asyncio.sleep(0.3)  # queued, streaming nothing yet: the client hangs up
+        await client.runs.join(tid, first["run_id"])
+        async with asyncio.timeout(30):
+            while (await client.runs.get(tid, queued))["status"] == "pending":  # noqa: ASYNC110
+                await asyncio.sleep(0.05)  # polling: the drop goes on after the client left
+        dropped = await client.runs.get(tid, queued)
+        state = await client.threads.get_state(tid)
+        got_first = await client.runs.get(tid, first["run_id"])
+
+    assert dropped["status"] == "interrupted"
+    assert got_first["status"] == "success"
+    assert state["values"]["log"] == ["a begun", "a done"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 async def test_an_enqueued_resume_is_checked_when_made_and_refused_if_its_interrupt_is_answered_first(
     server: Any,
 ) -> None:

@@ -81,10 +81,22 @@ async def _events(
             yield sse(index, event, data)
     finally:
         if cancel_on_disconnect and not live.done:  # the client went away (`on_disconnect`)
-            # in a task of its own: this one is being cancelled with the response
-            cancel = asyncio.create_task(runs.door.cancel(live.thread_id))
+            # in a task of its own: this one is being cancelled with the response; a run
+            # still queued (nothing streamed yet) is dropped, not the run going on
+            stop = _drop(runs, live) if not live.events else runs.door.cancel(live.thread_id)
+            cancel = asyncio.create_task(stop)
             _CANCELLING.add(cancel)
             cancel.add_done_callback(_CANCELLING.discard)
+
+
+async def _drop(runs: Launcher, live: LiveRun) -> None:
+    """Stop a queued run before its turn (else, should it have begun, its thread)."""
+    now = runs.threads.reader.now()
+    store = runs.threads.reader.store
+    if await store.set_api_run_status(live.run_id, "interrupted", now, only_from="pending"):
+        live.finish()
+    else:
+        await runs.door.cancel(live.thread_id)
 
 
 # runs on a thread
