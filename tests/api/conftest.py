@@ -211,6 +211,15 @@ def server(settings: Settings, registry: WorkflowRegistry) -> Iterator[LiveServe
 
 
 @pytest.fixture
+def second_server(
+    settings: Settings, registry: WorkflowRegistry, server: LiveServer
+) -> Iterator[LiveServer]:
+    """Another open server on the same workflows and database as `server`."""
+    app = create_app(settings, workflows=registry, chat_model=None, sweep_interval=0.1)
+    yield from run_server(app)
+
+
+@pytest.fixture
 def keyed_server(keyed_settings: Settings, registry: WorkflowRegistry) -> Iterator[LiveServer]:
     """A server with API keys for ann and bob."""
     yield from run_server(create_app(keyed_settings, workflows=registry, chat_model=None))

@@ -20,6 +20,7 @@ from pausepoint.api.cors import install_cors
 from pausepoint.api.errors import install_error_handlers
 from pausepoint.api.langgraph_api import assistants as lg_assistants
 from pausepoint.api.langgraph_api import meta as lg_meta
+from pausepoint.api.langgraph_api import queue as lg_queue
 from pausepoint.api.langgraph_api import runs as lg_runs
 from pausepoint.api.langgraph_api import threads as lg_threads
 from pausepoint.api.langgraph_api import unsupported as lg_unsupported
@@ -72,9 +73,15 @@ def create_app(
             sweeper = (
                 asyncio.create_task(service.run_sweeper(sweep_interval)) if sweep_interval else None
             )
+            queue = lg_queue.run_queue(app.state, service)
+            queued = asyncio.create_task(queue.pick_up(), name="queued runs")
             try:
                 yield
             finally:
+                queued.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await queued
+                await queue.close()
                 if sweeper is not None:
                     sweeper.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

@@ -97,8 +97,16 @@ class Store(Protocol):
         """The thread's newest LangGraph API run, in `list_api_runs`' order."""
         ...
 
-    async def set_api_run_status(self, run_id: str, status: str, updated_at: datetime) -> bool:
-        """Set a LangGraph API run's status as of `updated_at`; False if there is no such run."""
+    async def pending_api_runs(self, limit: int = 500) -> list[ApiRunRecord]:
+        """LangGraph API runs queued (`pending`) on any thread, oldest created first."""
+        ...
+
+    async def set_api_run_status(
+        self, run_id: str, status: str, updated_at: datetime, *, only_from: str | None = None
+    ) -> bool:
+        """Set a LangGraph API run's status as of `updated_at` (only if it is `only_from`,
+        when given: a claim, or an end that a stop recorded first keeps); False if there is
+        no such run (or it was not `only_from`)."""
         ...
 
     async def delete_api_run(self, run_id: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -160,6 +161,27 @@ class Door:
         """New input for a completed thread (its owner only): its next turn."""
         async with self._refusals(thread_id, []):
             return await self.service.go_on(thread_id, input, self.actor, wait=wait)
+
+    async def bind(self, thread_id: str, answer: Any, *, by_id: bool = False) -> dict[str, Any]:
+        """The answers `answer` makes to the pause pending now, checked, nothing written
+        (an answer that waits its turn: service/multitask.py)."""
+        named = list(answer) if by_id and isinstance(answer, Mapping) else []
+        async with self._refusals(thread_id, named):
+            return await self.service.multitask.bind(thread_id, answer, self.actor, by_id=by_id)
+
+    async def supersede(
+        self,
+        thread_id: str,
+        input: Mapping[str, Any],
+        *,
+        back_to: datetime | None = None,
+        wait: float | None = None,
+    ) -> ThreadView:
+        """Stop the thread's run going on and run `input` (service/multitask.py)."""
+        async with self._refusals(thread_id, []):
+            return await self.service.multitask.supersede(
+                thread_id, input, self.actor, back_to=back_to, wait=wait
+            )
 
     async def cancel(self, thread_id: str) -> ThreadView:
         await self.get(thread_id)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
@@ -23,6 +24,10 @@ from pausepoint.service.events import EventBus
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: How long a thread whose run was stopped here for another process's new run is left to that
+#: process (this process's recovery does not take it up meanwhile).
+HANDOVER_SECONDS = 30.0
 
 #: What a job calls once its request is durable.
 Acknowledge = Callable[[], None]
@@ -34,6 +39,7 @@ class RunPool:
     def __init__(self, limit: int) -> None:
         self._slots = asyncio.Semaphore(limit)
         self._jobs: dict[str, set[asyncio.Task[object]]] = {}
+        self._handed: dict[str, float] = {}
 
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -100,6 +106,12 @@ class RunPool:
     def running(self, thread_id: str) -> bool:
         return bool(self._jobs.get(thread_id))
 
+    def handed_over(self, thread_id: str) -> bool:
+        """Whether the thread's run was stopped here, lately, for another process's run."""
+        now = time.monotonic()
+        self._handed = {t: until for t, until in self._handed.items() if until > now}
+        return thread_id in self._handed
+
     async def settled(self, thread_id: str) -> None:
         """Return once no job of this process runs on the thread (however they end)."""
         while jobs := list(self._jobs.get(thread_id, ())):
@@ -126,6 +138,8 @@ class RunPool:
                 event = await queue.get()
                 if event.type == "cancel_requested" and self.running(event.thread_id):
                     logger.info("thread %s cancelled by %s elsewhere", event.thread_id, event.actor)
+                    if event.data.get("superseded"):  # a new run there goes on with it
+                        self._handed[event.thread_id] = time.monotonic() + HANDOVER_SECONDS
                     await self.cancel(event.thread_id)
 
     async def close(self) -> None:

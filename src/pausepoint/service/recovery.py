@@ -60,7 +60,7 @@ async def recover_in(pool: RunPool, runs: RunLoop, leases: Leases) -> int:
     server's sweep is not held up by a long run); how many were taken up."""
     taken = 0
     for thread_id in await needing_recovery(runs):
-        if pool.running(thread_id):
+        if pool.running(thread_id) or pool.handed_over(thread_id):
             continue
 
         async def job(acknowledge: Acknowledge, thread_id: str = thread_id) -> bool:

@@ -39,13 +39,14 @@ from pausepoint.service.events import EventBus
 from pausepoint.service.feed import ChangeFeed
 from pausepoint.service.ids import check_thread_id
 from pausepoint.service.leases import Leases
+from pausepoint.service.multitask import Multitask
 from pausepoint.service.notifications.sender import Sender
 from pausepoint.service.outcomes import Known
 from pausepoint.service.pg_events import open_event_bus
 from pausepoint.service.pool import Acknowledge, RunPool
-from pausepoint.service.recovery import recover, recover_in
 from pausepoint.service.run_options import NO_OPTIONS, RunOptions
 from pausepoint.service.runs import Clock, RunLoop
+from pausepoint.service.upkeep import Upkeep
 from pausepoint.settings import Settings
 from pausepoint.workflows.registry import BuildContext, WorkflowRegistry
 
@@ -60,7 +61,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class ThreadService:
+class ThreadService(Upkeep):
     """Start, inspect, answer and cancel threads of the registered workflows."""
 
     def __init__(
@@ -92,6 +93,8 @@ class ThreadService:
         self._deadlines = Deadlines(self._runs, self._leases, self.resume)
         #: the graph's own stream parts of this process's runs, for a door that hands them on
         self.taps = self._runs.taps
+        #: a new run while one goes on: stop it and go on, or an answer that waits its turn
+        self.multitask = Multitask(self._runs, self._leases, self._pool)
 
     @classmethod
     @asynccontextmanager
@@ -370,35 +373,3 @@ class ThreadService:
         runs on from its last checkpoint, and returns as `start` does (service/lifecycle.py)."""
         job = lifecycle.continue_job(self._runs, self._leases, self._pool, thread_id, input, actor)
         return await self._until(thread_id, await self._pool.submit(thread_id, job), wait)
-
-    # recovery
-
-    async def recover(self, *, background: bool = False) -> int:
-        """Apply decisions recorded but not applied, and finish runs a dead process left
-        (service/recovery.py); how many threads were taken up (in the `background`: as jobs
-        of the run pool, not waited for, as a live server's sweep does)."""
-        if background:
-            return await recover_in(self._pool, self._runs, self._leases)
-        return await recover(self._runs, self._leases)
-
-    # deadlines
-
-    async def sweep_deadlines(self, *, limit: int = 500) -> int:
-        """Apply the `on_timeout` of every pause whose deadline has passed; return how many
-        (service/deadlines.py)."""
-        return await self._deadlines.sweep(limit=limit)
-
-    async def run_sweeper(self, interval: float = 5.0) -> None:
-        """Sweep deadlines now (catching up on any that fell due while down), then forever.
-
-        Each sweep also runs `recover()`: with several servers on one database, a decision
-        another server recorded before it died is applied by a live one (under the thread's
-        lease, so by one server only), without waiting for a restart.
-        """
-        while True:
-            try:
-                await self.sweep_deadlines()
-                await self.recover(background=True)
-            except Exception:
-                logger.exception("deadline sweep failed; retrying")
-            await asyncio.sleep(interval)

@@ -134,6 +134,35 @@ async def test_an_api_runs_status_is_set_and_an_unknown_run_is_refused(store: St
     assert await store.get_api_run("missing") is None
 
 
+async def test_a_queued_api_run_is_claimed_once_and_a_stopped_run_keeps_its_status(
+    store: Store,
+) -> None:
+    await store.put_api_run(run("r1"))
+    await store.put_api_run(run("r2", minutes=1, status="interrupted"))
+    later = T0 + timedelta(minutes=10)
+
+    first = await store.set_api_run_status("r1", "running", later, only_from="pending")
+    second = await store.set_api_run_status("r1", "running", later, only_from="pending")
+    kept = await store.set_api_run_status("r2", "success", later, only_from="running")
+    stored = await store.get_api_run("r2")
+
+    assert (first, second, kept) == (True, False, False)
+    assert stored is not None and stored.status == "interrupted"
+
+
+async def test_queued_api_runs_of_every_thread_are_listed_oldest_first(store: Store) -> None:
+    for run_id, thread_id, minutes, status in [
+        ("b", "t2", 2, "pending"),
+        ("a", "t1", 1, "pending"),
+        ("c", "t1", 3, "running"),
+        ("d", "t1", 4, "pending"),
+    ]:
+        await store.put_api_run(run(run_id, thread_id, minutes, status))
+
+    assert [r.run_id for r in await store.pending_api_runs()] == ["a", "b", "d"]
+    assert [r.run_id for r in await store.pending_api_runs(limit=1)] == ["a"]
+
+
 async def test_an_api_run_is_deleted_once(store: Store) -> None:
     await store.put_api_run(run("r1"))
     await store.put_api_run(run("r2", minutes=1))

@@ -247,6 +247,12 @@ class Launcher:
         start or the answer stored — and recorded; with `until_done`, return when it stopped."""
         found = await self.thread(thread_id, body)
         act = await self._action(found, graph_id, body)
+        return await self.go(self.record(thread_id, graph_id, body), act, body, until_done)
+
+    def record(
+        self, thread_id: str, graph_id: str, body: RunCreate, status: str = "running"
+    ) -> ApiRunRecord:
+        """The run's record, as it stands when made."""
         run_id = str(uuid.uuid4())
         now = self.threads.reader.now()
         metadata = {
@@ -254,21 +260,34 @@ class Launcher:
             "graph_id": graph_id,
             "assistant_id": shapes.assistant_id(graph_id),
         }
-        record = ApiRunRecord(
+        return ApiRunRecord(
             run_id=run_id,
             thread_id=thread_id,
             assistant_id=shapes.assistant_id(graph_id),
             owner=self.door.actor,
-            status="running",
+            status=status,
             metadata=metadata,
             kwargs=body.model_dump(mode="json", exclude_unset=True, exclude={"metadata"}),
             multitask_strategy=body.multitask_strategy,
             created_at=now,
             updated_at=now,
         )
-        # a run waited for streams nothing: only its last values are kept, for its answer
-        modes = frozenset() if until_done else frozenset(body.modes)
-        live = self.live.add(LiveRun(run_id, thread_id, modes))
+
+    async def go(
+        self,
+        record: ApiRunRecord,
+        act: Action,
+        body: RunCreate,
+        until_done: bool,
+        live: LiveRun | None = None,
+    ) -> Launched:
+        """Run `act` as the run `record` (streaming to `live`, when it has one already):
+        acknowledged (or refused) as `launch` says."""
+        run_id = record.run_id
+        if live is None:
+            # a run waited for streams nothing: only its last values are kept, for its answer
+            modes = frozenset() if until_done else frozenset(body.modes)
+            live = self.live.add(LiveRun(run_id, record.thread_id, modes))
         acked: asyncio.Future[Launched] = asyncio.get_running_loop().create_future()
         driver = asyncio.create_task(
             self._drive(record, live, act, body.stream_subgraphs, acked, until_done),
@@ -317,7 +336,9 @@ class Launcher:
             if view.status is ThreadStatus.FAILED:
                 live.push("error", error_of(view))
             now = self.threads.reader.now()
-            await store.set_api_run_status(live.run_id, RUN_STATUS[view.status], now)
+            # (unless it was stopped meanwhile: a new run's multitask_strategy says how it ended)
+            status = RUN_STATUS[view.status]
+            await store.set_api_run_status(live.run_id, status, now, only_from="running")
         except Exception:
             logger.exception("run %s of thread %s", live.run_id, thread_id)
         finally:

@@ -17,10 +17,10 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from pausepoint.api.deps import Service
-from pausepoint.api.langgraph_api import assistants
+from pausepoint.api.langgraph_api import assistants, joins
 from pausepoint.api.langgraph_api.errors import ERRORS
+from pausepoint.api.langgraph_api.joins import run_status
 from pausepoint.api.langgraph_api.launch import (
-    RUN_STATUS,
     Launched,
     Launcher,
     error_of,
@@ -28,7 +28,9 @@ from pausepoint.api.langgraph_api.launch import (
     run_json,
     thread_values,
 )
-from pausepoint.api.langgraph_api.live import LiveRun, LiveRuns, sse
+from pausepoint.api.langgraph_api.live import LiveRun, sse
+from pausepoint.api.langgraph_api.multitask import Multitasking
+from pausepoint.api.langgraph_api.queue import run_queue
 from pausepoint.api.langgraph_api.run_bodies import RunCreate
 from pausepoint.api.langgraph_api.threads import Threads
 from pausepoint.domain import ThreadStatus
@@ -41,12 +43,9 @@ router = APIRouter(tags=["LangGraph API"], responses=ERRORS)
 _CANCELLING: set[asyncio.Task[Any]] = set()
 
 
-async def get_launcher(request: Request, threads: Threads) -> Launcher:
-    state = request.app.state
-    live = getattr(state, "langgraph_live_runs", None)
-    if not isinstance(live, LiveRuns):
-        live = state.langgraph_live_runs = LiveRuns()
-    return Launcher(threads, live)
+async def get_launcher(request: Request, service: Service, threads: Threads) -> Launcher:
+    queue = run_queue(request.app.state, service)
+    return Multitasking(threads, queue.live, queue)
 
 
 Runs = Annotated[Launcher, Depends(get_launcher)]
@@ -82,10 +81,22 @@ async def _events(
             yield sse(index, event, data)
     finally:
         if cancel_on_disconnect and not live.done:  # the client went away (`on_disconnect`)
-            # in a task of its own: this one is being cancelled with the response
-            cancel = asyncio.create_task(runs.door.cancel(live.thread_id))
+            # in a task of its own: this one is being cancelled with the response; a run
+            # still queued (nothing streamed yet) is dropped, not the run going on
+            stop = _drop(runs, live) if not live.events else runs.door.cancel(live.thread_id)
+            cancel = asyncio.create_task(stop)
             _CANCELLING.add(cancel)
             cancel.add_done_callback(_CANCELLING.discard)
+
+
+async def _drop(runs: Launcher, live: LiveRun) -> None:
+    """Stop a queued run before its turn (else, should it have begun, its thread)."""
+    now = runs.threads.reader.now()
+    store = runs.threads.reader.store
+    if await store.set_api_run_status(live.run_id, "interrupted", now, only_from="pending"):
+        live.finish()
+    else:
+        await runs.door.cancel(live.thread_id)
 
 
 # runs on a thread
@@ -158,19 +169,6 @@ async def _run(runs: Launcher, thread_id: str, run_id: str) -> ApiRunRecord:
     return record
 
 
-async def _status(runs: Launcher, record: ApiRunRecord) -> str:
-    """The run's status: as stored once it has ended; while stored as running, from its
-    thread (a run whose process stopped is finished by another, or by recovery)."""
-    live = runs.live.get(record.run_id)
-    if record.status != "running" or (live is not None and not live.done):
-        return record.status
-    thread = await runs.threads.reader.record(record.thread_id)
-    latest = await runs.threads.reader.store.latest_api_run(record.thread_id)
-    if thread is None or latest is None or latest.run_id != record.run_id:
-        return "success"
-    return RUN_STATUS[thread.status]
-
-
 @router.get("/threads/{thread_id}/runs")
 async def list_runs(
     thread_id: str,
@@ -184,20 +182,20 @@ async def list_runs(
     found = await runs.threads.reader.store.list_api_runs(
         thread_id, limit=limit, offset=offset, status=status
     )
-    return [run_json(r, await _status(runs, r)) for r in found]
+    return [run_json(r, await run_status(runs, r)) for r in found]
 
 
 @router.get("/threads/{thread_id}/runs/{run_id}")
 async def get_run(thread_id: str, run_id: str, runs: Runs) -> dict[str, Any]:
     record = await _run(runs, thread_id, run_id)
-    return run_json(record, await _status(runs, record))
+    return run_json(record, await run_status(runs, record))
 
 
 @router.delete("/threads/{thread_id}/runs/{run_id}", status_code=204)
 async def delete_run(thread_id: str, run_id: str, runs: Runs) -> Response:
     """Forget a run that has ended (its thread, checkpoints and decisions stay)."""
     record = await _run(runs, thread_id, run_id)
-    if await _status(runs, record) in ("pending", "running"):
+    if await run_status(runs, record) in ("pending", "running"):
         raise Conflict(f"run {run_id!r} is still running; cancel it first")
     await runs.threads.reader.store.delete_api_run(run_id)
     return Response(status_code=204)
@@ -210,6 +208,8 @@ async def join_run(thread_id: str, run_id: str, runs: Runs) -> JSONResponse:
     live = runs.live.get(run_id)
     if live is not None:
         await live.ended()
+    else:  # going on in another server, or ended
+        await joins.until_ended(runs, record)
     found = await runs.threads.get(thread_id)
     if found.record is not None and found.record.status is ThreadStatus.FAILED:
         view = await runs.door.get(thread_id)
@@ -228,10 +228,13 @@ async def join_run_stream(
     """The run's events from the start (or after `Last-Event-ID`), then as they come."""
     record = await _run(runs, thread_id, run_id)
     live = runs.live.get(run_id)
-    if live is None:  # ended here long ago, or ran in another process: nothing to replay
+    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else -1
+    if live is None and await run_status(runs, record) in joins.GOING:  # in another server
+        events = (sse(i, e, d) async for i, e, d in joins.follow(runs, record, after))
+        return StreamingResponse(events, media_type="text/event-stream", headers=_where(record))
+    if live is None:  # ended here long ago, or in another process: nothing to replay
         live = LiveRun(run_id, thread_id)
         live.finish()
-    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else -1
     return StreamingResponse(
         _events(live, runs, after, cancel_on_disconnect),
         media_type="text/event-stream",
@@ -250,8 +253,19 @@ async def cancel_run(
     """Cancel the run: Pausepoint cancels its thread (its pauses leave every inbox); 202,
     or 204 once it has stopped with `wait`."""
     record = await _run(runs, thread_id, run_id)
-    if await _status(runs, record) not in ("pending", "running"):
+    status = await run_status(runs, record)
+    if status not in ("pending", "running"):
         raise Conflict(f"run {run_id!r} has already ended")
+    now = runs.threads.reader.now()
+    store = runs.threads.reader.store
+    # still queued: it will not run (its thread goes on as it is)
+    if status == "pending" and await store.set_api_run_status(
+        run_id, "interrupted", now, only_from="pending"
+    ):
+        live = runs.live.get(run_id)
+        if live is not None:
+            live.finish()
+        return Response(status_code=204 if wait else 202)
     await runs.door.cancel(thread_id)
     live = runs.live.get(run_id)
     if wait and live is not None:

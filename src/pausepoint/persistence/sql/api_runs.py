@@ -76,12 +76,22 @@ class ApiRunsSql(DialectHooks):
         )
         return self._api_run(rows[0]) if rows else None
 
-    async def set_api_run_status(self, run_id: str, status: str, updated_at: datetime) -> bool:
+    async def pending_api_runs(self, limit: int = 500) -> list[ApiRunRecord]:
         rows = await self._execute(
-            "UPDATE api_runs SET status = ?, updated_at = ? WHERE run_id = ? RETURNING run_id",
-            (status, self._time(updated_at), run_id),
+            "SELECT * FROM api_runs WHERE status = 'pending' ORDER BY created_at, run_id LIMIT ?",
+            (limit,),
+            scan=True,
         )
-        return bool(rows)
+        return [self._api_run(r) for r in rows]
+
+    async def set_api_run_status(
+        self, run_id: str, status: str, updated_at: datetime, *, only_from: str | None = None
+    ) -> bool:
+        sql = "UPDATE api_runs SET status = ?, updated_at = ? WHERE run_id = ?"
+        args: tuple[Any, ...] = (status, self._time(updated_at), run_id)
+        if only_from is not None:
+            sql, args = sql + " AND status = ?", (*args, only_from)
+        return bool(await self._execute(sql + " RETURNING run_id", args))
 
     async def delete_api_run(self, run_id: str) -> bool:
         rows = await self._execute(
