@@ -50,6 +50,7 @@ from langgraph.types import GraphOutput
 from pausepoint.api import create_app
 from pausepoint.service import streaming
 from pausepoint.service.catalog import use_config
+from pausepoint.service.run_options import NO_OPTIONS, RunOptions
 from pausepoint.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,10 +137,12 @@ async def run_either(
     graph: Pregel[Any, Any, Any, Any],
     payload: Any,
     config: RunnableConfig,
+    options: RunOptions = NO_OPTIONS,
 ) -> GraphOutput[Any]:
     if STREAMING:
-        return await _stream_run(self, graph, payload, config)
-    out: GraphOutput[Any] = await graph.ainvoke(payload, config, version="v2")
+        return await _stream_run(self, graph, payload, config, options)
+    kwargs = options.stream_kwargs()
+    out: GraphOutput[Any] = await graph.ainvoke(payload, config, version="v2", **kwargs)
     return out
 
 

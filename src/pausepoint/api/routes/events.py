@@ -19,6 +19,8 @@ router = APIRouter(prefix="/api", tags=["push"])
 KEEPALIVE_SECONDS = 15.0
 #: Events sent in one write at most.
 BATCH = 100
+#: How long the first event of a write waits for others to join it.
+GATHER_SECONDS = 0.01
 
 
 async def _stream(events: EventBus, user: str) -> AsyncIterator[str]:
@@ -30,8 +32,9 @@ async def _stream(events: EventBus, user: str) -> AsyncIterator[str]:
             except TimeoutError:
                 yield ": keep-alive\n\n"
                 continue
-            # what else is queued goes out with it, in one write (a fast run's events come
-            # in bursts: one write each would cost the run more than the events do)
+            # what else comes within a moment goes out with it, in one write (a fast run's
+            # events come in bursts: one write each would cost the run more than they do)
+            await asyncio.sleep(GATHER_SECONDS)
             batch = [event]
             while not queue.empty() and len(batch) < BATCH:
                 batch.append(queue.get_nowait())
