@@ -197,6 +197,7 @@ async function startWorkflow(event) {
     const view = await api("POST", "/api/threads?wait=0", { workflow: $("workflow").value, input });
     showFieldErrors($("start-form"), [], $("start-error"));
     openView(view);
+    focusThread();
     refreshLists();
     if (view.status === "running") openThread(view.thread_id, true);  // it may have stopped since
   } catch (error) {
@@ -262,6 +263,14 @@ function openView(view) {
   if (location.hash !== "#thread=" + view.thread_id) history.replaceState(null, "", "#thread=" + view.thread_id);
   renderThread(view);
   replayUnseen(view);
+}
+
+// The thread the person opened or started, brought into view (on a phone it stands above
+// the form they were at) with the keyboard's focus on its heading.
+function focusThread() {
+  const heading = $("thread-heading");
+  heading.scrollIntoView({ block: "start" });
+  heading.focus({ preventScroll: true });
 }
 
 function renderThread(view) {

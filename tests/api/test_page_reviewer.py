@@ -1,0 +1,88 @@
+"""The reviewer's page in real headless Chromium, as a person uses it: on a phone and a desktop,
+with their own key, through conflicts and live updates, with the keyboard alone (issue 18)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """The page behaves alike on every store (their contract tests cover them): SQLite only."""
+    yield f"sqlite:///{tmp_path / 'pausepoint.db'}"
+
+
+def shot(page: Any, tmp_path: Path, name: str) -> None:
+    """A screenshot in the test's folder (and in PAUSEPOINT_SHOTS, when set, to look at)."""
+    page.screenshot(path=str(tmp_path / f"{name}.png"))
+    folder = os.environ.get("PAUSEPOINT_SHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"{name}.png"))
+
+
+def ready(page: Any, url: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(url + "/")
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+
+
+def start_story(page: Any, prompt: str) -> Any:
+    from playwright.sync_api import expect
+
+    page.select_option("#workflow", "story")
+    page.fill("#input-prompt", prompt)
+    page.click("#start-button")
+    pause = page.locator(".pause")
+    expect(pause.locator("h3")).to_have_text("Review the draft")
+    return pause
+
+
+def box(locator: Any) -> dict[str, float]:
+    found = locator.bounding_box()
+    assert found is not None, "not rendered"
+    return dict(found)
+
+
+def sideways(page: Any) -> int:
+    return int(page.evaluate("document.scrollingElement.scrollWidth"))
+
+
+def test_on_a_phone_the_page_is_one_column_with_the_pause_first(
+    server: Any, page: Any, tmp_path: Path
+) -> None:
+    page.set_viewport_size(PHONE)
+    ready(page, server.url)
+    assert sideways(page) <= PHONE["width"]
+    shot(page, tmp_path, "phone-start")
+
+    pause = start_story(page, "a lighthouse keeper who finds a map " * 3)
+    assert sideways(page) <= PHONE["width"]
+    panel = box(pause)
+    assert panel["x"] >= 0 and panel["x"] + panel["width"] <= PHONE["width"]
+    # the pause comes before the start form and the lists, and is scrolled to
+    assert panel["y"] < box(page.locator("#start-section"))["y"]
+    assert 0 <= box(pause.locator("h3"))["y"] < PHONE["height"]
+    shot(page, tmp_path, "phone-pause")
+
+
+def test_on_a_desktop_the_lists_and_the_thread_stand_side_by_side(
+    server: Any, page: Any, tmp_path: Path
+) -> None:
+    page.set_viewport_size(DESKTOP)
+    ready(page, server.url)
+    pause = start_story(page, "a fox")
+    assert sideways(page) <= DESKTOP["width"]
+    aside, thread = box(page.locator("aside")), box(page.locator("#thread"))
+    assert aside["x"] + aside["width"] <= thread["x"]
+    assert abs(aside["y"] - thread["y"]) < 2
+    assert box(pause)["x"] + box(pause)["width"] <= DESKTOP["width"]
+    shot(page, tmp_path, "desktop-pause")
