@@ -86,3 +86,45 @@ def test_on_a_desktop_the_lists_and_the_thread_stand_side_by_side(
     assert abs(aside["y"] - thread["y"]) < 2
     assert box(pause)["x"] + box(pause)["width"] <= DESKTOP["width"]
     shot(page, tmp_path, "desktop-pause")
+
+
+def enter_key(page: Any, key: str) -> None:
+    page.fill("#api-key", key)
+    page.dispatch_event("#api-key", "change")
+
+
+def test_switching_keys_shows_who_you_are_and_nothing_of_the_last_user(
+    keyed_server: Any, api_keys: dict[str, str], page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page.set_viewport_size(DESKTOP)
+    page.goto(keyed_server.url + "/")
+    expect(page.locator("#whoami")).to_contain_text("An API key is required")
+    enter_key(page, api_keys["ann"])
+    expect(page.locator("#whoami")).to_have_text("Signed in as ann")
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    start_story(page, "ann's secret story")
+    thread = page.locator("#thread-id").inner_text()
+    page.locator(".pause textarea[name=comments]").fill("half a thought")
+    page.locator("#thread-error").evaluate("n => n.textContent = 'an old error'")
+
+    enter_key(page, api_keys["bob"])
+    expect(page.locator("#whoami")).to_have_text("Signed in as bob")
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    expect(page.locator("#thread")).to_be_hidden()
+    expect(page.locator(".pause")).to_have_count(0)
+    expect(page.locator("#threads li")).to_have_count(0)
+    content = page.content()
+    assert thread not in content and "secret story" not in content and "an old error" not in content
+    assert "#thread=" not in page.url
+    shot(page, tmp_path, "bob-after-ann")
+
+    enter_key(page, "pp_not_a_key")
+    expect(page.locator("#whoami")).to_contain_text("not known")
+    expect(page.locator("main")).to_be_hidden()
+    expect(page.locator("#workflow option")).to_have_count(0)
+    shot(page, tmp_path, "wrong-key")
+
+    enter_key(page, "")
+    expect(page.locator("#whoami")).to_contain_text("An API key is required")

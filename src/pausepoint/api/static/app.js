@@ -9,6 +9,11 @@ let currentThread = null;
 let shown = "";
 let busy = false;
 let rereading = null;
+// Who the key in use belongs to ({user, open}, from GET /api/me), null until the server said.
+let me = null;
+// Bumped whenever the key changes: a reply to a request made with an older key is dropped,
+// so nothing of the last user's reaches the page after a switch.
+let epoch = 0;
 
 // ---- talking to the API ----
 
@@ -16,7 +21,11 @@ function key() {
   return localStorage.getItem(KEY_STORE) || "";
 }
 
+// Thrown for a reply that came back after the key changed: callers ignore it.
+class Stale extends Error {}
+
 async function api(method, path, body) {
+  const asked = epoch;
   const headers = { Accept: "application/json" };
   if (key()) headers.Authorization = "Bearer " + key();
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -31,6 +40,7 @@ async function api(method, path, body) {
   } catch (e) {
     data = { error: "bad_response", detail: response.statusText, fields: [] };
   }
+  if (asked !== epoch) throw new Stale("the key changed");
   if (!response.ok) {
     const error = new Error(data.detail || response.statusText);
     error.status = response.status;
@@ -201,6 +211,7 @@ async function startWorkflow(event) {
     refreshLists();
     if (view.status === "running") openThread(view.thread_id, true);  // it may have stopped since
   } catch (error) {
+    if (error instanceof Stale) return;
     showFieldErrors($("start-form"), error.body && error.body.fields, $("start-error"));
     if (!(error.body && error.body.fields && error.body.fields.length)) {
       $("start-error").textContent = error.message;
@@ -231,6 +242,7 @@ async function refreshLists() {
       ),
     );
   } catch (error) {
+    if (error instanceof Stale) return;
     $("inbox-empty").hidden = false;
     $("inbox-empty").textContent = error.message;
   }
@@ -252,6 +264,7 @@ async function openThread(threadId, onlyIfChanged) {
     }
     openView(view);
   } catch (error) {
+    if (error instanceof Stale) return;
     $("thread").hidden = false;
     $("thread-error").textContent = error.message;
   }
@@ -442,6 +455,7 @@ async function submitPause(view, pause, box, error, action, inputs) {
     renderThread(next);
     refreshLists();
   } catch (problem) {
+    if (problem instanceof Stale) return;
     const body = problem.body || {};
     showFieldErrors(box, body.fields, error);
     if (!(body.fields && body.fields.length)) error.textContent = problem.message;
@@ -545,13 +559,65 @@ function connectEvents() {
   followEvents(generation);
 }
 
+// ---- who you are ----
+
+// Forget everything the last key showed: its threads, pauses, lists, errors and live stream.
+function forget() {
+  epoch += 1;
+  generation += 1;  // the event stream of the last key stops
+  me = null;
+  currentThread = null;
+  shown = "";
+  busy = false;
+  clearTimeout(rereading);
+  unseen.clear();
+  workflows = [];
+  for (const id of ["inbox", "threads", "pauses", "thread-steps", "workflow", "start-fields"]) {
+    $(id).replaceChildren();
+  }
+  for (const id of ["start-error", "thread-error", "workflow-description", "thread-workflow", "thread-id", "result-text"]) {
+    $(id).textContent = "";
+  }
+  $("thread").hidden = true;
+  $("result").hidden = true;
+  showProgress(null, null);
+  showDraft(null);
+  $("live").textContent = "offline";
+  $("whoami").textContent = "";
+  delete document.body.dataset.ready;
+}
+
+function showIdentity(error) {
+  const who = $("whoami");
+  $("main").hidden = !me;
+  if (me) {
+    who.textContent = me.open ? `You are ${me.user} (open server, no key needed)` : `Signed in as ${me.user}`;
+    who.className = "who";
+  } else {
+    who.textContent = key()
+      ? `This API key is not known to the server: nothing is shown. (${error.message})`
+      : `An API key is required: enter yours above. (${error.message})`;
+    who.className = "who refused";
+  }
+}
+
 // ---- start-up ----
 
 async function boot() {
+  forget();
+  const mine = epoch;
   $("api-key").value = key();
+  try {
+    me = await api("GET", "/api/me");
+  } catch (error) {
+    if (mine === epoch) showIdentity(error);
+    return;
+  }
+  showIdentity(null);
   try {
     await loadWorkflows();
   } catch (error) {
+    if (error instanceof Stale) return;
     $("start-error").textContent = error.message;
     return;
   }
@@ -563,7 +629,12 @@ async function boot() {
 }
 
 $("api-key").addEventListener("change", () => {
-  localStorage.setItem(KEY_STORE, $("api-key").value.trim());
+  const typed = $("api-key").value.trim();
+  if (typed === key()) return;
+  if (typed) localStorage.setItem(KEY_STORE, typed);
+  else localStorage.removeItem(KEY_STORE);
+  // the open thread was the last user's: its address goes with it
+  if (location.hash) history.replaceState(null, "", location.pathname + location.search);
   boot();
 });
 $("workflow").onchange = renderStartFields;
