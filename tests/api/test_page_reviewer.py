@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 PHONE = {"width": 390, "height": 844}
@@ -128,3 +129,48 @@ def test_switching_keys_shows_who_you_are_and_nothing_of_the_last_user(
 
     enter_key(page, "")
     expect(page.locator("#whoami")).to_contain_text("An API key is required")
+
+
+def test_an_answer_someone_gave_first_is_told_in_words_and_the_typed_text_kept(
+    keyed_server: Any, api_keys: dict[str, str], page: Any, tmp_path: Path
+) -> None:
+    """Ann types a comment; meanwhile she answers from elsewhere (another tab, the CLI). The
+    live update does not wipe her typing; her answer from the page is refused in words, with
+    the thread as it is now and her text offered back."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size(DESKTOP)
+    page.goto(keyed_server.url + "/")
+    enter_key(page, api_keys["ann"])
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    expect(page.locator("#live")).to_have_text("live")
+    pause = start_story(page, "a fox")
+    thread = page.locator("#thread-id").inner_text()
+    pause.locator("textarea[name=comments]").fill("make it funnier")
+
+    elsewhere = httpx.post(
+        f"{keyed_server.url}/api/threads/{thread}/answers",
+        json={"answer": {"decision": "update", "comments": "shorter"}},
+        headers={"Authorization": f"Bearer {api_keys['ann']}"},
+        timeout=60,
+    )
+    assert elsewhere.status_code == 200, elsewhere.text
+    notice = page.locator("#thread-notice")
+    expect(notice).to_contain_text("a newer version is here")
+    expect(pause.locator("textarea[name=comments]")).to_have_value("make it funnier")
+    expect(pause.locator(".context-revision")).to_have_text("1")
+    shot(page, tmp_path, "newer-announced")
+
+    pause.get_by_role("button", name="Update with comments").click()
+    expect(notice).to_contain_text("already answered by ann (you, elsewhere) at")
+    expect(notice).to_contain_text("here is where the thread is now")
+    expect(notice.locator(".kept-text")).to_have_text("make it funnier")
+    expect(page.locator(".pause .context-revision")).to_have_text("2")
+    expect(page.locator("#inbox li")).to_have_count(1)
+    shot(page, tmp_path, "conflict-told")
+
+    notice.get_by_role("button", name="Put my text back").click()
+    expect(page.locator(".pause textarea[name=comments]")).to_have_value("make it funnier")
+    page.locator(".pause").get_by_role("button", name="Update with comments").click()
+    expect(page.locator(".pause .context-revision")).to_have_text("3")
+    expect(notice).to_be_hidden()

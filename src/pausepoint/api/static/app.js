@@ -129,6 +129,7 @@ function fieldInput(name, spec, required, prefix) {
   }
   input.dataset.type = spec.type || "string";
   fillDefault(input, spec.default);
+  input.dataset.initial = input.value;
   return el(
     "div",
     { class: "field" },
@@ -262,6 +263,11 @@ async function openThread(threadId, onlyIfChanged) {
       if (view.status === "running") followRun(view);
       return;
     }
+    // nor into a changed one: the newer version is announced, and shown when they choose
+    if (onlyIfChanged && view.thread_id === currentThread && typedHere().length) {
+      holdNewer(view);
+      return;
+    }
     openView(view);
   } catch (error) {
     if (error instanceof Stale) return;
@@ -271,7 +277,11 @@ async function openThread(threadId, onlyIfChanged) {
 }
 
 function openView(view) {
-  if (view.thread_id !== currentThread) progressAt = 0;
+  if (view.thread_id !== currentThread) {
+    progressAt = 0;
+    showNotice(null);
+  }
+  newer = null;
   currentThread = view.thread_id;
   if (location.hash !== "#thread=" + view.thread_id) history.replaceState(null, "", "#thread=" + view.thread_id);
   renderThread(view);
@@ -452,20 +462,123 @@ async function submitPause(view, pause, box, error, action, inputs) {
       interrupt_id: pause.interrupt_id,
       answer,
     });
+    showNotice(null);
+    newer = null;
     renderThread(next);
     refreshLists();
   } catch (problem) {
     if (problem instanceof Stale) return;
     const body = problem.body || {};
+    if (problem.status === 409) {
+      await showConflict(view, pause, typed(box), problem);
+      return;
+    }
     showFieldErrors(box, body.fields, error);
     if (!(body.fields && body.fields.length)) error.textContent = problem.message;
-    if (problem.status === 409) openThread(view.thread_id);
   } finally {
     busy = false;
     box.querySelectorAll("button").forEach((b) => (b.disabled = false));
     // events that came while the answer was on its way were not applied: catch up once
     if (currentThread === view.thread_id) openThread(view.thread_id, true);
   }
+}
+
+// ---- what changed while the person was at it ----
+
+// The newer version of the open thread, held back while the person types.
+let newer = null;
+
+// What the person typed into a pause form (differing from what it was filled with).
+function typed(form) {
+  return [...form.querySelectorAll("input:not([type=checkbox]), textarea")]
+    .filter((input) => input.value.trim() && input.value !== input.dataset.initial)
+    .map((input) => ({ name: input.name, label: labelOf(input), value: input.value }));
+}
+
+function typedHere() {
+  return [...$("pauses").querySelectorAll("form.pause")].flatMap(typed);
+}
+
+function labelOf(input) {
+  const label = input.id ? document.querySelector(`label[for="${CSS.escape(input.id)}"]`) : null;
+  return label ? label.textContent : input.name;
+}
+
+function when(at) {
+  const date = new Date(at);
+  const time = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return date.toDateString() === new Date().toDateString() ? time : `${date.toLocaleDateString()} ${time}`;
+}
+
+// A line above the thread saying what changed, with what the person had typed offered back.
+function showNotice(text, kept, actions) {
+  const notice = $("thread-notice");
+  notice.hidden = text === null;
+  notice.replaceChildren();
+  if (text === null) return;
+  notice.append(el("p", { class: "notice-text", text }));
+  for (const draft of kept || []) {
+    const back = () => {
+      const target = [...$("pauses").querySelectorAll(`[name="${CSS.escape(draft.name)}"]`)]
+        .find((n) => n.type !== "checkbox");
+      if (!target) return;
+      target.value = draft.value;
+      target.focus();
+    };
+    notice.append(
+      el("div", { class: "kept" },
+        el("span", { class: "muted", text: `What you typed in ${draft.label}:` }),
+        el("blockquote", { class: "kept-text", text: draft.value }),
+        el("button", { type: "button", class: "secondary put-back", text: "Put my text back", onclick: back })),
+    );
+  }
+  for (const [label, onclick] of actions || []) {
+    notice.append(el("button", { type: "button", text: label, onclick }));
+  }
+}
+
+function holdNewer(view) {
+  const first = newer === null;
+  newer = view;
+  if (!first) return;
+  showNotice("This thread has changed since you began typing: a newer version is here. Your text stays until you look.", [], [
+    ["Show the newer version", () => {
+      const kept = typedHere();
+      const view = newer;
+      newer = null;
+      renderThread(view);
+      showNotice("Here is the newer version.", kept);
+      $("thread-notice").focus();
+    }],
+  ]);
+}
+
+// A 409: someone answered first. Say who and when, show where the thread is now, keep what
+// the person typed and offer it back.
+async function showConflict(view, pause, kept, problem) {
+  let by = null;
+  try {
+    const log = await api("GET", `/api/threads/${encodeURIComponent(view.thread_id)}/decisions`);
+    by = log.decisions.filter((d) => d.interrupt_id === pause.interrupt_id).pop() || null;
+  } catch (error) {
+    if (error instanceof Stale) return;
+  }
+  let text;
+  if (by) {
+    const who = by.actor === (me && me.user) ? `${by.actor} (you, elsewhere)` : by.actor;
+    text = `“${pause.title}” was already answered by ${who} at ${when(by.decided_at)} — here is where the thread is now.`;
+  } else {
+    text = `Your answer to “${pause.title}” was not taken: ${problem.message}. Here is where the thread is now.`;
+  }
+  newer = null;
+  try {
+    renderThread(await api("GET", "/api/threads/" + encodeURIComponent(view.thread_id)));
+  } catch (error) {
+    if (error instanceof Stale) return;
+  }
+  refreshLists();
+  showNotice(text, kept);
+  $("thread-notice").focus();
 }
 
 // ---- live updates (Server-Sent Events) ----
