@@ -174,3 +174,57 @@ def test_an_answer_someone_gave_first_is_told_in_words_and_the_typed_text_kept(
     page.locator(".pause").get_by_role("button", name="Update with comments").click()
     expect(page.locator(".pause .context-revision")).to_have_text("3")
     expect(notice).to_be_hidden()
+
+
+EMPTY_ALERTS = (
+    "[...document.querySelectorAll('[role=alert]')].filter(n => !n.textContent.trim()).length"
+)
+FOCUSED = "document.activeElement ? document.activeElement.textContent : ''"
+
+
+def test_a_keyboard_alone_opens_an_inbox_entry_and_answers_with_focus_following(
+    server: Any, page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page.set_viewport_size(DESKTOP)
+    view = httpx.post(
+        server.url + "/api/threads", json={"workflow": "story", "input": {"prompt": "a fox"}}
+    ).json()
+    ready(page, server.url)
+    assert page.evaluate(EMPTY_ALERTS) == 0
+
+    entry = page.locator(f'#inbox li[data-thread-id="{view["thread_id"]}"] a')
+    expect(entry).to_have_attribute("href", f"#thread={view['thread_id']}")
+    for _ in range(40):  # Tab, as a person would, until the inbox entry has the focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('#inbox') !== null"):
+            break
+    else:
+        pytest.fail("Tab never reached the inbox entry")
+    page.keyboard.press("Enter")
+    pause = page.locator(".pause")
+    expect(pause.locator("h3")).to_have_text("Review the draft")
+    expect(page.locator("#thread-heading")).to_be_focused()
+
+    # the hint and the error are tied to the field; an error is an alert only while it speaks
+    comments = pause.locator("textarea[name=comments]")
+    described = comments.get_attribute("aria-describedby") or ""
+    hints = " ".join(page.locator(f"#{i}").inner_text() for i in described.split() if i)
+    assert "What to change." in hints
+    pause.get_by_role("button", name="Update with comments").press("Enter")
+    expect(pause.get_by_role("alert")).to_have_text("must not be empty")
+    expect(comments).to_have_attribute("aria-invalid", "true")
+    expect(comments).to_be_focused()
+    assert page.evaluate(EMPTY_ALERTS) == 0
+    shot(page, tmp_path, "keyboard-invalid")
+
+    page.keyboard.type("make it funnier")
+    page.keyboard.press("Tab")  # to Accept
+    page.keyboard.press("Tab")  # to Update with comments
+    page.keyboard.press("Enter")
+    expect(page.locator(".pause .context-revision")).to_have_text("2")
+    expect(page.locator(".pause h3")).to_be_focused()
+    expect(page.locator("#announce")).to_have_text("The thread is now waiting: Review the draft.")
+    assert page.evaluate(EMPTY_ALERTS) == 0
+    shot(page, tmp_path, "keyboard-answered")

@@ -62,6 +62,25 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// An error line is an alert only while it says something: no empty alert regions.
+function setError(node, text) {
+  node.textContent = text || "";
+  if (text) node.setAttribute("role", "alert");
+  else node.removeAttribute("role");
+  const input = node.dataset.input ? document.getElementById(node.dataset.input) : null;
+  if (input) {
+    if (text) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+}
+
+// Said to screen readers (a polite live region): what changed, in words.
+function announce(text) {
+  const region = $("announce");
+  region.textContent = "";
+  setTimeout(() => (region.textContent = text), 50);
+}
+
 // ---- JSON Schema -> form fields ----
 
 function resolve(schema, root) {
@@ -130,13 +149,18 @@ function fieldInput(name, spec, required, prefix) {
   input.dataset.type = spec.type || "string";
   fillDefault(input, spec.default);
   input.dataset.initial = input.value;
+  // the hint and the error are read out with the field
+  const hint = spec.description ? el("div", { class: "muted hint", id: id + "-hint", text: spec.description }) : null;
+  const error = el("div", { class: "field-error", "data-for": name, "data-input": id, id: id + "-error" });
+  input.setAttribute("aria-describedby", [hint ? hint.id : null, error.id].filter(Boolean).join(" "));
+  if (required && input.type !== "checkbox") input.setAttribute("aria-required", "true");
   return el(
     "div",
     { class: "field" },
     el("label", { for: id, text: (spec.title || name) + (required ? "" : " (optional)") }),
-    spec.description ? el("div", { class: "muted", text: spec.description }) : null,
+    hint,
     input,
-    el("div", { class: "field-error", "data-for": name, role: "alert" }),
+    error,
   );
 }
 
@@ -163,14 +187,19 @@ function readValue(input) {
 }
 
 function showFieldErrors(container, fields, fallback) {
-  container.querySelectorAll(".field-error").forEach((n) => (n.textContent = ""));
-  fallback.textContent = "";
+  container.querySelectorAll(".field-error").forEach((n) => setError(n, ""));
+  let rest = "";
+  let first = null;
   for (const field of fields || []) {
     const top = String(field.loc || "").split(".")[0];
     const slot = container.querySelector(`.field-error[data-for="${CSS.escape(top)}"]`);
-    if (slot) slot.textContent = slot.textContent || field.message;
-    else fallback.textContent += (field.loc ? field.loc + ": " : "") + field.message + " ";
+    if (slot) {
+      setError(slot, slot.textContent || field.message);
+      first = first || document.getElementById(slot.dataset.input);
+    } else rest += (field.loc ? field.loc + ": " : "") + field.message + " ";
   }
+  setError(fallback, rest.trim());
+  if (first) first.focus();  // the first field to fix
 }
 
 // ---- workflows and starting ----
@@ -215,7 +244,7 @@ async function startWorkflow(event) {
     if (error instanceof Stale) return;
     showFieldErrors($("start-form"), error.body && error.body.fields, $("start-error"));
     if (!(error.body && error.body.fields && error.body.fields.length)) {
-      $("start-error").textContent = error.message;
+      setError($("start-error"), error.message);
     }
   } finally {
     $("start-button").disabled = false;
@@ -224,13 +253,27 @@ async function startWorkflow(event) {
 
 // ---- inbox and threads ----
 
+// A real link (Tab reaches it, Enter follows it): the address opens the thread (hashchange).
+function threadLink(threadId, text) {
+  const href = "#thread=" + encodeURIComponent(threadId);
+  return el("a", {
+    href,
+    text,
+    onclick: (event) => {
+      if (location.hash !== href) return;
+      event.preventDefault();  // already the address: open it again and go there
+      openThread(threadId).then(focusThread);
+    },
+  });
+}
+
 async function refreshLists() {
   try {
     const [inbox, threads] = await Promise.all([api("GET", "/api/inbox"), api("GET", "/api/threads?limit=20")]);
     $("inbox").replaceChildren(
       ...inbox.inbox.map((item) =>
         el("li", { "data-thread-id": item.thread_id },
-          el("a", { onclick: () => openThread(item.thread_id), text: item.title }),
+          threadLink(item.thread_id, item.title),
           el("div", { class: "muted", text: `${item.workflow} · ${item.thread_id.slice(0, 8)}` })),
       ),
     );
@@ -238,7 +281,7 @@ async function refreshLists() {
     $("threads").replaceChildren(
       ...threads.threads.map((t) =>
         el("li", {},
-          el("a", { onclick: () => openThread(t.thread_id), text: `${t.workflow} ${t.thread_id.slice(0, 8)}` }),
+          threadLink(t.thread_id, `${t.workflow} ${t.thread_id.slice(0, 8)}`),
           " ", el("span", { class: "badge " + t.status, text: t.status })),
       ),
     );
@@ -272,7 +315,7 @@ async function openThread(threadId, onlyIfChanged) {
   } catch (error) {
     if (error instanceof Stale) return;
     $("thread").hidden = false;
-    $("thread-error").textContent = error.message;
+    setError($("thread-error"), error.message);
   }
 }
 
@@ -296,10 +339,20 @@ function focusThread() {
   heading.focus({ preventScroll: true });
 }
 
+// Whose status was last shown, so a change is said; where focus goes once an answer's run stops.
+let lastStatus = "";
+let focusAfter = null;
+
 function renderThread(view) {
+  const said = view.thread_id + ":" + view.status;
+  if (lastStatus.startsWith(view.thread_id + ":") && lastStatus !== said) {
+    const waits = view.pauses.length ? `: ${view.pauses[0].title}` : "";
+    announce(`The thread is now ${view.status}${waits}.`);
+  }
+  lastStatus = said;
   shown = signature(view);
   $("thread").hidden = false;
-  $("thread-error").textContent = view.error || "";
+  setError($("thread-error"), view.error || "");
   $("thread-workflow").textContent = view.workflow;
   $("thread-id").textContent = view.thread_id;
   const status = $("thread-status");
@@ -325,6 +378,11 @@ function renderThread(view) {
     $("result-text").textContent =
       typeof result === "string" ? result
         : result.story || result.final_response || JSON.stringify(result, null, 2);
+  }
+  if (focusAfter === view.thread_id && view.status !== "running") {
+    focusAfter = null;
+    const next = $("pauses").querySelector(".pause h3") || $("thread-heading");
+    next.focus();
   }
 }
 
@@ -378,7 +436,7 @@ function renderContext(context) {
 function renderPause(view, pause) {
   const schema = pause.response_schema || {};
   const box = el("form", { class: "pause", "data-interrupt-id": pause.interrupt_id, onsubmit: (e) => e.preventDefault() });
-  box.append(el("h3", { text: pause.title }));
+  box.append(el("h3", { text: pause.title, tabindex: "-1" }));
   if (pause.message) box.append(el("p", { text: pause.message }));
   if (pause.assignee) box.append(el("p", { class: "muted", text: "For " + pause.assignee }));
   if (pause.deadline) box.append(el("p", { class: "muted deadline", text: "Answer by " + pause.deadline }));
@@ -416,7 +474,7 @@ function renderPause(view, pause) {
       box.append(fieldInput(name, spec, required, prefix));
     }
   }
-  const error = el("div", { class: "error pause-error", role: "alert" });
+  const error = el("div", { class: "error pause-error" });
   const buttons = el("div", { class: "actions" });
   const submit = (action) => submitPause(view, pause, box, error, action, inputsOf.get(action));
   if (actions.length) {
@@ -464,6 +522,8 @@ async function submitPause(view, pause, box, error, action, inputs) {
     });
     showNotice(null);
     newer = null;
+    focusAfter = view.thread_id;
+    announce(`Answer sent to “${pause.title}”.`);
     renderThread(next);
     refreshLists();
   } catch (problem) {
@@ -474,7 +534,7 @@ async function submitPause(view, pause, box, error, action, inputs) {
       return;
     }
     showFieldErrors(box, body.fields, error);
-    if (!(body.fields && body.fields.length)) error.textContent = problem.message;
+    if (!(body.fields && body.fields.length)) setError(error, problem.message);
   } finally {
     busy = false;
     box.querySelectorAll("button").forEach((b) => (b.disabled = false));
@@ -682,13 +742,17 @@ function forget() {
   currentThread = null;
   shown = "";
   busy = false;
+  lastStatus = "";
+  focusAfter = null;
   clearTimeout(rereading);
   unseen.clear();
   workflows = [];
   for (const id of ["inbox", "threads", "pauses", "thread-steps", "workflow", "start-fields"]) {
     $(id).replaceChildren();
   }
-  for (const id of ["start-error", "thread-error", "workflow-description", "thread-workflow", "thread-id", "result-text"]) {
+  setError($("start-error"), "");
+  setError($("thread-error"), "");
+  for (const id of ["workflow-description", "thread-workflow", "thread-id", "result-text"]) {
     $(id).textContent = "";
   }
   $("thread").hidden = true;
@@ -731,7 +795,7 @@ async function boot() {
     await loadWorkflows();
   } catch (error) {
     if (error instanceof Stale) return;
-    $("start-error").textContent = error.message;
+    setError($("start-error"), error.message);
     return;
   }
   connectEvents();
@@ -749,6 +813,10 @@ $("api-key").addEventListener("change", () => {
   // the open thread was the last user's: its address goes with it
   if (location.hash) history.replaceState(null, "", location.pathname + location.search);
   boot();
+});
+window.addEventListener("hashchange", () => {
+  const match = location.hash.match(/^#thread=(.+)$/);
+  if (match && me) openThread(decodeURIComponent(match[1])).then(focusThread);
 });
 $("workflow").onchange = renderStartFields;
 $("start-form").onsubmit = startWorkflow;
