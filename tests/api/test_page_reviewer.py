@@ -228,3 +228,76 @@ def test_a_keyboard_alone_opens_an_inbox_entry_and_answers_with_focus_following(
     expect(page.locator("#announce")).to_have_text("The thread is now waiting: Review the draft.")
     assert page.evaluate(EMPTY_ALERTS) == 0
     shot(page, tmp_path, "keyboard-answered")
+
+
+def test_a_rejection_reads_as_a_decision_with_its_history_and_the_result_as_a_table(
+    server: Any, page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page.set_viewport_size(DESKTOP)
+    ready(page, server.url)
+    page.select_option("#workflow", "deploy")
+    page.fill("#input-service", "user-api")
+    page.fill("#input-version", "v2.1.0")
+    page.click("#start-button")
+    pause = page.locator(".pause")
+    expect(pause.locator("h3")).to_have_text("Deploy user-api v2.1.0 to production")
+    pause.get_by_label("Reason").fill("not during the sale")
+    pause.get_by_role("button", name="Reject").click()
+
+    status = page.locator("#thread-status")
+    expect(status).to_have_text("rejected")
+    expect(status).not_to_have_class("badge failed")
+    expect(page.locator("#thread-outcome")).to_have_text("Rejected by local: not during the sale")
+    expect(page.locator("#thread-steps")).to_contain_text(
+        "deploy: rejected by local: not during the sale"
+    )
+    expect(page.locator("#thread-steps")).not_to_contain_text("failed")
+    expect(page.locator("#decisions li")).to_have_count(1)
+    expect(page.locator("#decisions li")).to_contain_text("local rejected: not during the sale")
+    page.locator("#result-raw summary").click()
+    fields = page.locator("#result-raw").get_by_role("rowheader", name="validation_result")
+    expect(fields.first).to_be_visible()
+    shot(page, tmp_path, "rejected")
+
+
+def test_the_owner_may_cancel_and_a_pause_for_someone_else_shows_whom_it_waits_for(
+    keyed_server: Any, api_keys: dict[str, str], page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page.set_viewport_size(PHONE)
+    page.goto(keyed_server.url + "/")
+    enter_key(page, api_keys["ann"])
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    page.select_option("#workflow", "story")
+    page.fill("#input-prompt", "a fox")
+    page.fill("#input-reviewer", "bob")
+    page.click("#start-button")
+
+    pause = page.locator(".pause")
+    expect(pause.locator("h3")).to_have_text("Review the draft")
+    expect(pause).to_contain_text("Waiting for bob to answer.")
+    expect(pause.get_by_role("button")).to_have_count(0)
+    expect(pause.locator("textarea")).to_have_count(0)
+    shot(page, tmp_path, "waits-for-bob")
+
+    page.get_by_role("button", name="Cancel this thread").click()
+    expect(page.locator("#thread-status")).to_have_text("cancelled")
+    expect(page.locator(".pause")).to_have_count(0)
+    expect(page.get_by_role("button", name="Cancel this thread")).to_be_hidden()
+
+
+def test_a_run_whose_only_task_failed_is_not_shown_as_a_success(server: Any, page: Any) -> None:
+    ready(page, server.url)
+    failed = page.evaluate(
+        """outcomeOf({status: "completed", result: {final_response: "nothing",
+            tasks: [{id: "t1", task: "translate", status: "failed", error: "no agent"}]}})"""
+    )
+    fine = page.evaluate(
+        """outcomeOf({status: "completed", result: {tasks: [{id: "t1", status: "done"}]}})"""
+    )
+    assert failed["label"] == "failed" and failed["tone"] == "failed"
+    assert "1 of 1 task did not finish" in failed["line"] and "no agent" in failed["line"]
+    assert fine["label"] == "completed"

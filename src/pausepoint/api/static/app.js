@@ -355,16 +355,19 @@ function renderThread(view) {
   setError($("thread-error"), view.error || "");
   $("thread-workflow").textContent = view.workflow;
   $("thread-id").textContent = view.thread_id;
+  const outcome = outcomeOf(view);
   const status = $("thread-status");
-  status.textContent = view.status;
-  status.className = "badge " + view.status;
+  status.textContent = outcome.label;
+  status.className = "badge " + outcome.tone;
+  const line = view.status === "completed" ? outcome.line : "";
+  $("thread-outcome").textContent = line;
+  $("thread-outcome").hidden = !line;
+  $("cancel-button").hidden = !(me && me.user === view.owner && ["waiting", "running"].includes(view.status));
   const steps = Object.entries(view.steps || {});
   $("thread-steps").replaceChildren(
-    ...steps.map(([name, state]) => {
-      const status = state && typeof state === "object" && "status" in state ? state.status : state;
-      return el("div", { class: "muted step", text: `${name}: ${typeof status === "string" ? status : JSON.stringify(status)}` });
-    }),
+    ...steps.map(([name, state]) => el("div", { class: "muted step", text: stepText(name, state) })),
   );
+  loadHistory(view);
   const running = view.status === "running";
   clearTimeout(rereading);
   if (running) followRun(view);
@@ -373,16 +376,62 @@ function renderThread(view) {
   $("pauses").replaceChildren(...view.pauses.map((pause) => renderPause(view, pause)));
   const done = view.status === "completed" && view.result !== null && view.result !== undefined;
   $("result").hidden = !done;
-  if (done) {
-    const result = view.result;
-    $("result-text").textContent =
-      typeof result === "string" ? result
-        : result.story || result.final_response || JSON.stringify(result, null, 2);
-  }
+  if (done) renderResult(view.result);
   if (focusAfter === view.thread_id && view.status !== "running") {
     focusAfter = null;
     const next = $("pauses").querySelector(".pause h3") || $("thread-heading");
     next.focus();
+  }
+}
+
+// A result as people read it: its text as text; an object as a table, its JSON folded away.
+function renderResult(result) {
+  const text = typeof result === "string" ? result
+    : typeof result === "object" && (result.story || result.final_response);
+  const raw = $("result-text");
+  const view = $("result-view");
+  const folded = $("result-raw");
+  const { tasks } = taskProblems(result);
+  if (text) {
+    raw.textContent = text;
+    $("result").insertBefore(raw, view);
+    view.replaceChildren(...(tasks.length ? [el("h4", { text: "Tasks" }), valueNode(tasks)] : []));
+    folded.hidden = typeof result !== "object";
+    folded.replaceChildren(el("summary", { text: "All fields" }), valueNode(result));
+  } else {
+    raw.textContent = JSON.stringify(result, null, 2);
+    view.replaceChildren(valueNode(result));
+    folded.hidden = false;
+    folded.replaceChildren(el("summary", { text: "As JSON" }), raw);
+  }
+}
+
+// Who decided what, when, on this thread (its decision log), newest last.
+async function loadHistory(view) {
+  let log;
+  try {
+    log = (await api("GET", `/api/threads/${encodeURIComponent(view.thread_id)}/decisions`)).decisions;
+  } catch (error) {
+    return;  // not ours to read (or the key changed): no history shown
+  }
+  if (currentThread !== view.thread_id) return;
+  $("thread-history").hidden = !log.length;
+  $("decisions").replaceChildren(...log.map((d) => el("li", { text: decisionText(d, when(d.decided_at)) })));
+}
+
+async function cancelThread() {
+  const threadId = currentThread;
+  $("cancel-button").disabled = true;
+  try {
+    const view = await api("POST", `/api/threads/${encodeURIComponent(threadId)}/cancel`);
+    renderThread(view);
+    announce("The thread is cancelled.");
+    refreshLists();
+  } catch (error) {
+    if (error instanceof Stale) return;
+    setError($("thread-error"), error.message);
+  } finally {
+    $("cancel-button").disabled = false;
   }
 }
 
@@ -438,9 +487,15 @@ function renderPause(view, pause) {
   const box = el("form", { class: "pause", "data-interrupt-id": pause.interrupt_id, onsubmit: (e) => e.preventDefault() });
   box.append(el("h3", { text: pause.title, tabindex: "-1" }));
   if (pause.message) box.append(el("p", { text: pause.message }));
+  const waitsFor = pause.assignee || view.owner;
   if (pause.assignee) box.append(el("p", { class: "muted", text: "For " + pause.assignee }));
-  if (pause.deadline) box.append(el("p", { class: "muted deadline", text: "Answer by " + pause.deadline }));
+  if (pause.deadline) box.append(el("p", { class: "muted deadline", text: "Answer by " + when(pause.deadline) }));
   box.append(renderContext(pause.context));
+  // only the person it waits for gets a form; anyone else is told whom it waits for
+  if (me && me.user !== waitsFor) {
+    box.append(el("p", { class: "waits-for", text: `Waiting for ${waitsFor} to answer.` }));
+    return box;
+  }
   const actions = pause.actions || [];
   const prefix = `answer-${pause.interrupt_id}-`;
   // actions share a field of the same name and type; Agent Inbox's Edit (args: an object,
@@ -757,6 +812,10 @@ function forget() {
   }
   $("thread").hidden = true;
   $("result").hidden = true;
+  $("thread-history").hidden = true;
+  $("decisions").replaceChildren();
+  $("result-view").replaceChildren();
+  $("thread-outcome").textContent = "";
   showProgress(null, null);
   showDraft(null);
   $("live").textContent = "offline";
@@ -818,6 +877,7 @@ window.addEventListener("hashchange", () => {
   const match = location.hash.match(/^#thread=(.+)$/);
   if (match && me) openThread(decodeURIComponent(match[1])).then(focusThread);
 });
+$("cancel-button").onclick = cancelThread;
 $("workflow").onchange = renderStartFields;
 $("start-form").onsubmit = startWorkflow;
 boot();
