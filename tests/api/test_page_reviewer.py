@@ -301,3 +301,45 @@ def test_a_run_whose_only_task_failed_is_not_shown_as_a_success(server: Any, pag
     assert failed["label"] == "failed" and failed["tone"] == "failed"
     assert "1 of 1 task did not finish" in failed["line"] and "no agent" in failed["line"]
     assert fine["label"] == "completed"
+
+
+def test_an_approval_edits_its_payload_in_a_prefilled_form_and_each_field_names_its_action(
+    server: Any, page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page.set_viewport_size(PHONE)
+    ready(page, server.url)
+    page.select_option("#workflow", "deploy")
+    # short strings are one-line boxes, an enum a select
+    expect(page.locator("#input-service")).to_have_attribute("type", "text")
+    expect(page.locator("select#input-target")).to_have_value("production")
+    page.fill("#input-service", "user-api")
+    page.fill("#input-version", "v2.1.0")
+    page.click("#start-button")
+
+    pause = page.locator(".pause")
+    expect(pause.locator("h3")).to_have_text("Deploy user-api v2.1.0 to production")
+    reject_only = pause.locator("fieldset.for-action", has_text="Only for “Reject”")
+    expect(reject_only.get_by_label("Reason")).to_be_visible()
+    edits = pause.locator("fieldset.for-action", has_text="Only for “Approve with changes”")
+    expect(edits.get_by_label("Target")).to_have_value("production")
+    expect(edits.get_by_label("Service")).to_have_value("user-api")
+    expect(edits.get_by_label("Version")).to_have_value("v2.1.0")
+    expect(edits.get_by_label("Estimated downtime")).to_have_value("30 seconds")
+    assert sideways(page) <= PHONE["width"]
+    shot(page, tmp_path, "approval-form-phone")
+
+    edits.get_by_label("Target").select_option("staging")
+    edits.get_by_label("Version").fill("v2.1.1")
+    pause.get_by_role("button", name="Approve with changes").click()
+    expect(page.locator("#thread-status")).to_have_text("completed")
+    expect(page.locator("#decisions li")).to_contain_text("local approved with changes")
+    thread = page.locator("#thread-id").inner_text()
+    log = httpx.get(f"{server.url}/api/threads/{thread}/decisions").json()["decisions"]
+    assert log[0]["answer"]["edited_payload"] == {
+        "target": "staging",
+        "service": "user-api",
+        "version": "v2.1.1",
+        "estimated_downtime": "30 seconds",
+    }

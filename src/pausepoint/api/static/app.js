@@ -128,8 +128,43 @@ function simplify(spec, root) {
   return spec;
 }
 
-function fieldInput(name, spec, required, prefix) {
+// Strings people write at length get a text area; names, versions, ids a one-line box.
+const LONG_TEXT = /^(prompt|comments?|text|message|reason|description|feedback|notes|body|content|story|draft|response|answer|instructions?)$/i;
+
+function humanize(name) {
+  const words = String(name).replace(/[_-]+/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+// One field of a form from its JSON Schema: enums as selects, booleans as checkboxes, numbers
+// as number boxes, an object with known fields as a fieldset of them (filled from its
+// default), other objects and arrays as JSON. The returned wrapper's `value` is the node
+// `readValue` reads.
+function fieldInput(name, spec, required, prefix, root = spec) {
   const id = prefix + name;
+  const title = spec.title || humanize(name);
+  const hintText = spec.description;
+  if (spec.type === "object" && spec.properties) {
+    const group = el("fieldset", { class: "field object", id, name });
+    group.dataset.type = "object";
+    group.dataset.name = name;
+    group.parts = [];
+    group.append(el("legend", { text: title + (required ? "" : " (optional)") }));
+    if (hintText) group.append(el("div", { class: "muted hint", id: id + "-hint", text: hintText }));
+    const given = spec.default && typeof spec.default === "object" ? spec.default : {};
+    for (const [sub, raw] of Object.entries(spec.properties)) {
+      const subSpec = { ...simplify(raw, root) };
+      if (sub in given) subSpec.default = given[sub];
+      const needed = (spec.required || []).includes(sub);
+      const field = fieldInput(sub, subSpec, needed, id + "-", root);
+      group.parts.push([sub, field.value, needed]);
+      group.append(field);
+    }
+    const error = el("div", { class: "field-error", "data-for": name, id: id + "-error" });
+    group.append(error);
+    group.value = group;
+    return group;
+  }
   let input;
   if (spec.enum) {
     input = el("select", { id, name });
@@ -141,27 +176,30 @@ function fieldInput(name, spec, required, prefix) {
     input = el("input", { id, name, type: "number", step: spec.type === "integer" ? "1" : "any" });
   } else if (spec.type === "object" || spec.type === "array") {
     input = el("textarea", { id, name, rows: "6", placeholder: "JSON", spellcheck: "false" });
-  } else if (spec.type === "string" && required && !spec.maxLength) {
+  } else if ((spec.type || "string") === "string" && (LONG_TEXT.test(name) || spec.maxLength > 200)) {
     input = el("textarea", { id, name, rows: "3" });
   } else {
     input = el("input", { id, name, type: "text" });
   }
   input.dataset.type = spec.type || "string";
+  input.dataset.name = name;
   fillDefault(input, spec.default);
   input.dataset.initial = input.value;
   // the hint and the error are read out with the field
-  const hint = spec.description ? el("div", { class: "muted hint", id: id + "-hint", text: spec.description }) : null;
+  const hint = hintText ? el("div", { class: "muted hint", id: id + "-hint", text: hintText }) : null;
   const error = el("div", { class: "field-error", "data-for": name, "data-input": id, id: id + "-error" });
   input.setAttribute("aria-describedby", [hint ? hint.id : null, error.id].filter(Boolean).join(" "));
   if (required && input.type !== "checkbox") input.setAttribute("aria-required", "true");
-  return el(
+  const field = el(
     "div",
     { class: "field" },
-    el("label", { for: id, text: (spec.title || name) + (required ? "" : " (optional)") }),
+    el("label", { for: id, text: title + (required ? "" : " (optional)") }),
     hint,
     input,
     error,
   );
+  field.value = input;
+  return field;
 }
 
 function fillDefault(input, value) {
@@ -171,6 +209,14 @@ function fillDefault(input, value) {
 }
 
 function readValue(input) {
+  if (input.tagName === "FIELDSET") {
+    const out = {};
+    for (const [name, node, required] of input.parts) {
+      const value = readValue(node);
+      if (value !== undefined && (required || value !== "")) out[name] = value;
+    }
+    return out;
+  }
   if (input.dataset.type === "boolean") return input.checked;
   if (input.dataset.type === "object" || input.dataset.type === "array") {
     if (!input.value.trim()) return undefined;
@@ -220,16 +266,16 @@ function renderStartFields() {
   const schema = workflow.input_schema;
   for (const [name, raw] of Object.entries(schema.properties || {})) {
     const spec = simplify(raw, schema);
-    box.append(fieldInput(name, spec, (schema.required || []).includes(name), "input-"));
+    box.append(fieldInput(name, spec, (schema.required || []).includes(name), "input-", schema));
   }
 }
 
 async function startWorkflow(event) {
   event.preventDefault();
   const input = {};
-  for (const node of $("start-fields").querySelectorAll("input, textarea, select")) {
-    const value = readValue(node);
-    if (value !== undefined && value !== "") input[node.name] = value;
+  for (const field of $("start-fields").children) {
+    const value = readValue(field.value);
+    if (value !== undefined && value !== "") input[field.value.dataset.name] = value;
   }
   $("start-button").disabled = true;
   try {
@@ -502,21 +548,39 @@ function renderPause(view, pause) {
   // prefilled) and Respond (args: text) get one each
   const shared = new Map();
   const inputsOf = new Map();
+  const usedBy = new Map();  // field key -> the labels of the actions that send it
+  const fieldsOf = new Map();
   for (const action of actions) {
     const inputs = {};
     for (const name of action.fields || []) {
-      const { spec, required } = propertySpec(variantFor(schema, action), name, schema);
+      let { spec, required } = propertySpec(variantFor(schema, action), name, schema);
       const key = name + ":" + (spec.type || "string");
       if (!shared.has(key)) {
         const taken = [...shared.keys()].some((k) => k.startsWith(name + ":"));
         const id = prefix + (taken ? action.answer.type + "-" : "");
-        const field = fieldInput(name, spec, required, id);
-        shared.set(key, field.querySelector("input, textarea, select"));
-        box.append(field);
+        // an approval's payload, edited: the form starts as the payload asked for
+        if (pause.kind === "approval" && name === "edited_payload" && (spec.default === null || spec.default === undefined)) {
+          spec = { ...spec, default: pause.context };
+        }
+        const field = fieldInput(name, spec, required, id, schema);
+        shared.set(key, field.value);
+        fieldsOf.set(key, field);
+        usedBy.set(key, []);
       }
+      usedBy.get(key).push(action.label);
       inputs[name] = shared.get(key);
     }
     inputsOf.set(action, inputs);
+  }
+  // a field only one action sends stands with that action's name, so it is not taken as
+  // needed by the others ("Reason" is for Reject, not for Approve)
+  for (const [key, field] of fieldsOf) {
+    const labels = usedBy.get(key);
+    if (actions.length > 1 && labels.length === 1) {
+      box.append(el("fieldset", { class: "for-action" }, el("legend", { text: `Only for “${labels[0]}”` }), field));
+    } else {
+      box.append(field);
+    }
   }
   if (!actions.length) {
     const typed = schema.type === "object" || schema.properties
@@ -526,7 +590,7 @@ function renderPause(view, pause) {
       const { spec, required } = name === "answer" && !schema.properties
         ? { spec: schema, required: true }
         : propertySpec(schema, name);
-      box.append(fieldInput(name, spec, required, prefix));
+      box.append(fieldInput(name, spec, required, prefix, schema));
     }
   }
   const error = el("div", { class: "error pause-error" });
@@ -553,8 +617,8 @@ function collectAnswer(box, pause, action, inputs) {
     return answer;
   }
   const values = {};
-  for (const node of box.querySelectorAll("input, textarea, select")) {
-    values[node.name] = readValue(node);
+  for (const field of box.querySelectorAll(":scope > .field")) {
+    values[field.value.dataset.name] = readValue(field.value);
   }
   const schema = pause.response_schema || {};
   if (!schema.properties) return values.answer;
