@@ -27,6 +27,7 @@ def shot(page: Any, tmp_path: Path, name: str) -> None:
     folder = os.environ.get("PAUSEPOINT_SHOTS")
     if folder:
         page.screenshot(path=str(Path(folder) / f"{name}.png"))
+        page.screenshot(path=str(Path(folder) / f"{name}-full.png"), full_page=True)
 
 
 def ready(page: Any, url: str) -> None:
