@@ -344,3 +344,30 @@ def test_an_approval_edits_its_payload_in_a_prefilled_form_and_each_field_names_
         "version": "v2.1.1",
         "estimated_downtime": "30 seconds",
     }
+
+
+def test_an_answer_given_with_the_cli_reaches_an_open_page(
+    server: Any, page: Any, run_cli: Any, tmp_path: Path
+) -> None:
+    """The CLI is another process on the same SQLite file: this server's events never hear
+    it; the page reads its lists again while in view and follows the open thread."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size(DESKTOP)
+    ready(page, server.url)
+    start_story(page, "a fox")
+    thread = page.locator("#thread-id").inner_text()
+    expect(page.locator(f'#inbox li[data-thread-id="{thread}"]')).to_contain_text("asked")
+
+    answered = run_cli("answer", thread, '{"decision": "accept"}', "--json")
+    assert answered.code == 0, answered.stderr
+    expect(page.locator("#thread-status")).to_have_text("completed", timeout=10_000)
+    expect(page.locator("#inbox li")).to_have_count(0)
+    expect(page.locator("#decisions li")).to_contain_text("local accepted")
+
+    page.select_option("#thread-filter", "waiting")
+    expect(page.locator("#threads li")).to_have_count(0)
+    expect(page.locator("#threads-empty")).to_be_visible()
+    page.select_option("#thread-filter", "completed")
+    expect(page.locator(f'#threads li[data-thread-id="{thread}"]')).to_contain_text("updated")
+    shot(page, tmp_path, "cli-answered")

@@ -313,30 +313,75 @@ function threadLink(threadId, text) {
   });
 }
 
+// "3 min ago", "in 2 h": how far `at` is from now, in words.
+function ago(at) {
+  const seconds = Math.round((Date.now() - Date.parse(at)) / 1000);
+  const size = Math.abs(seconds);
+  const [n, unit] = size < 60 ? [size, "s"] : size < 3600 ? [Math.round(size / 60), "min"]
+    : size < 86400 ? [Math.round(size / 3600), "h"] : [Math.round(size / 86400), "d"];
+  if (size < 10) return "just now";
+  return seconds >= 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
+}
+
+function inboxEntry(item) {
+  const from = me && item.owner !== me.user ? ` · from ${item.owner}` : "";
+  const forWhom = item.assignee && (!me || item.assignee !== me.user) ? ` · for ${item.assignee}` : "";
+  const due = item.deadline ? el("div", { class: "due", text: `due ${ago(item.deadline)} (${when(item.deadline)})` }) : null;
+  return el("li", { "data-thread-id": item.thread_id, class: "entry kind-" + item.kind },
+    threadLink(item.thread_id, item.title),
+    el("div", { class: "muted", text: `${item.workflow} · ${item.kind} · asked ${ago(item.created_at)}${from}${forWhom}` }),
+    due);
+}
+
+function threadEntry(t) {
+  return el("li", { "data-thread-id": t.thread_id, class: "entry" },
+    threadLink(t.thread_id, `${t.workflow} ${t.thread_id.slice(0, 8)}`),
+    " ", el("span", { class: "badge " + t.status, text: t.status }),
+    el("div", { class: "muted", text: `updated ${ago(t.updated_at)}` }));
+}
+
+// A list is drawn again only when what it shows changed: a re-read must not move the focus
+// of someone on one of its links.
+function drawList(list, items, entry) {
+  const drawn = JSON.stringify(items) + "|" + Math.floor(Date.now() / 60000);
+  if (list.dataset.drawn === drawn) return false;
+  const focused = list.contains(document.activeElement) ? document.activeElement.getAttribute("href") : null;
+  list.dataset.drawn = drawn;
+  list.replaceChildren(...items.map(entry));
+  if (focused) {
+    const again = list.querySelector(`a[href="${CSS.escape(focused)}"]`);
+    if (again) again.focus();
+  }
+  return true;
+}
+
 async function refreshLists() {
+  const filter = $("thread-filter").value;
+  const query = filter ? `&status=${encodeURIComponent(filter)}` : "";
   try {
-    const [inbox, threads] = await Promise.all([api("GET", "/api/inbox"), api("GET", "/api/threads?limit=20")]);
-    $("inbox").replaceChildren(
-      ...inbox.inbox.map((item) =>
-        el("li", { "data-thread-id": item.thread_id },
-          threadLink(item.thread_id, item.title),
-          el("div", { class: "muted", text: `${item.workflow} · ${item.thread_id.slice(0, 8)}` })),
-      ),
-    );
+    const [inbox, threads] = await Promise.all([api("GET", "/api/inbox"), api("GET", "/api/threads?limit=20" + query)]);
+    const changed = drawList($("inbox"), inbox.inbox, inboxEntry);
     $("inbox-empty").hidden = inbox.inbox.length > 0;
-    $("threads").replaceChildren(
-      ...threads.threads.map((t) =>
-        el("li", {},
-          threadLink(t.thread_id, `${t.workflow} ${t.thread_id.slice(0, 8)}`),
-          " ", el("span", { class: "badge " + t.status, text: t.status })),
-      ),
-    );
+    $("inbox-empty").textContent = "Nothing waits for you.";
+    $("threads-empty").hidden = threads.threads.length > 0;
+    return drawList($("threads"), threads.threads, threadEntry) || changed;
   } catch (error) {
-    if (error instanceof Stale) return;
+    if (error instanceof Stale) return false;
     $("inbox-empty").hidden = false;
     $("inbox-empty").textContent = error.message;
+    return false;
   }
 }
+
+// Another process (the CLI, another server on the same SQLite file) changes threads without
+// this server's events hearing it: while the page is in view its lists are read again now and
+// then, and the open thread too when they changed.
+const REREAD_MS = 2000;
+setInterval(async () => {
+  if (!me || document.visibilityState !== "visible") return;
+  const changed = await refreshLists();
+  if (changed && currentThread && !busy) openThread(currentThread, true);
+}, REREAD_MS);
 
 // ---- one thread ----
 
@@ -866,6 +911,8 @@ function forget() {
   clearTimeout(rereading);
   unseen.clear();
   workflows = [];
+  $("inbox").dataset.drawn = "";
+  $("threads").dataset.drawn = "";
   for (const id of ["inbox", "threads", "pauses", "thread-steps", "workflow", "start-fields"]) {
     $(id).replaceChildren();
   }
@@ -942,6 +989,7 @@ window.addEventListener("hashchange", () => {
   if (match && me) openThread(decodeURIComponent(match[1])).then(focusThread);
 });
 $("cancel-button").onclick = cancelThread;
+$("thread-filter").onchange = refreshLists;
 $("workflow").onchange = renderStartFields;
 $("start-form").onsubmit = startWorkflow;
 boot();
