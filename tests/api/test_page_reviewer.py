@@ -371,3 +371,27 @@ def test_an_answer_given_with_the_cli_reaches_an_open_page(
     page.select_option("#thread-filter", "completed")
     expect(page.locator(f'#threads li[data-thread-id="{thread}"]')).to_contain_text("updated")
     shot(page, tmp_path, "cli-answered")
+
+
+def test_the_chat_panel_asks_and_answers_over_the_websocket(
+    keyed_server: Any, api_keys: dict[str, str], page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page.set_viewport_size(PHONE)
+    page.goto(keyed_server.url + "/")
+    enter_key(page, api_keys["bob"])
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    log = page.locator("#chat-log li")
+    page.get_by_label("Message").fill("help me analyse data")
+    page.get_by_label("Message").press("Enter")
+    expect(log.nth(0)).to_have_text("bob: help me analyse data")
+    expect(log.nth(1)).to_contain_text("What kind of data is it?")
+    expect(page.locator("#inbox li")).to_have_count(1)
+
+    page.get_by_label("Message").fill("sales figures")
+    page.get_by_role("button", name="Send").click()
+    expect(log.nth(3)).to_have_text("Pausepoint: Analysed sales figures for: help me analyse data")
+    expect(page.locator("#inbox li")).to_have_count(0)
+    assert sideways(page) <= PHONE["width"]
+    shot(page, tmp_path, "chat-phone")

@@ -282,6 +282,7 @@ async function startWorkflow(event) {
     // ?wait=0: the thread shows at once and the page follows its run as it goes
     const view = await api("POST", "/api/threads?wait=0", { workflow: $("workflow").value, input });
     showFieldErrors($("start-form"), [], $("start-error"));
+    focusAfter = view.thread_id;  // once its run stops: its pause, else its heading
     openView(view);
     focusThread();
     refreshLists();
@@ -931,6 +932,7 @@ function forget() {
   showDraft(null);
   $("live").textContent = "offline";
   $("whoami").textContent = "";
+  closeChat();
   delete document.body.dataset.ready;
 }
 
@@ -969,6 +971,7 @@ async function boot() {
     return;
   }
   connectEvents();
+  openChat();
   await refreshLists();
   const match = location.hash.match(/^#thread=(.+)$/);
   if (match) await openThread(decodeURIComponent(match[1]));
@@ -988,6 +991,7 @@ window.addEventListener("hashchange", () => {
   const match = location.hash.match(/^#thread=(.+)$/);
   if (match && me) openThread(decodeURIComponent(match[1])).then(focusThread);
 });
+initChat();
 $("cancel-button").onclick = cancelThread;
 $("thread-filter").onchange = refreshLists;
 $("workflow").onchange = renderStartFields;
