@@ -75,6 +75,11 @@ def test_on_a_phone_the_page_is_one_column_with_the_pause_first(
     assert 0 <= box(pause.locator("h3"))["y"] < PHONE["height"]
     shot(page, tmp_path, "phone-pause")
 
+    page.set_viewport_size({"width": 360, "height": 740})  # the narrowest phones we serve
+    assert sideways(page) <= 360
+    assert box(pause)["x"] + box(pause)["width"] <= 360
+    shot(page, tmp_path, "phone-360")
+
 
 def test_on_a_desktop_the_lists_and_the_thread_stand_side_by_side(
     server: Any, page: Any, tmp_path: Path
