@@ -33,6 +33,20 @@ async def test_requests_without_a_valid_key_get_401_when_keys_are_configured(
     assert listed.status_code == 401
 
 
+async def test_me_says_whose_key_is_presented_and_refuses_an_unknown_one(
+    keyed_server: Any, server: Any
+) -> None:
+    async with keyed_server.client("ann") as ann, keyed_server.client() as anonymous:
+        mine = await ann.get("/api/me")
+        unknown = await anonymous.get("/api/me", headers={"Authorization": "Bearer pp_wrong"})
+    async with server.client() as local:
+        open_server = await local.get("/api/me")
+
+    assert mine.json() == {"user": "ann", "open": False}
+    assert (unknown.status_code, unknown.json()["detail"]) == (401, "unknown API key")
+    assert open_server.json() == {"user": "local", "open": True}
+
+
 async def test_the_key_decides_who_owns_a_thread(keyed_server: Any) -> None:
     async with keyed_server.client("ann") as ann, keyed_server.client("bob") as bob:
         view = (await ann.post("/api/threads", json=STORY)).json()

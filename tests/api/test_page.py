@@ -93,7 +93,7 @@ def test_with_keys_the_page_works_as_the_user_whose_key_is_entered(
     from playwright.sync_api import expect
 
     page.goto(keyed_server.url + "/")
-    expect(page.locator("#start-error")).to_contain_text("API key")
+    expect(page.locator("#whoami")).to_contain_text("API key")
     page.fill("#api-key", api_keys["bob"])
     page.dispatch_event("#api-key", "change")
     expect(page.locator("body[data-ready=true]")).to_have_count(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -118,3 +119,18 @@ async def test_ws_without_a_key_is_refused_when_keys_are_configured(keyed_server
         refused = exc.response.status_code == 403
 
     assert refused
+
+
+async def test_ws_takes_a_browsers_key_as_a_subprotocol_never_in_its_url(
+    keyed_server: Any, api_keys: dict[str, str]
+) -> None:
+    from websockets.asyncio.client import connect
+    from websockets.typing import Subprotocol
+
+    offered = [Subprotocol("pausepoint"), Subprotocol("pausepoint.key." + api_keys["bob"])]
+    async with connect(keyed_server.ws_url, subprotocols=offered, proxy=None) as conn:
+        hello = json.loads(await conn.recv())
+        chosen = conn.subprotocol
+
+    assert hello == {"type": "connected", "user": "bob"}
+    assert chosen == "pausepoint"

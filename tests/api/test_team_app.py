@@ -342,6 +342,14 @@ def form_json(pause: Any, label: str) -> Any:
     return json.loads(pause.get_by_label(label, exact=True).input_value())
 
 
+def result_json(page: Any) -> Any:
+    """The thread's result as JSON: the page shows it as a table, its JSON folded beneath."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#result-view table").first).to_be_visible()
+    return json.loads(page.locator("#result-text").text_content() or "")
+
+
 def start_refund(page: Any, url: str) -> Any:
     """Start the refund of 30.00 to order A-17 from its input form: its pause, once shown."""
     from playwright.sync_api import expect
@@ -391,7 +399,7 @@ def test_the_page_starts_the_expense_graph_from_its_input_form_and_approves_it(
 
     expect(page.locator("#thread-status")).to_have_text("completed")
     expect(page.locator("#inbox li")).to_have_count(0)
-    result = json.loads(page.locator("#result-text").inner_text())
+    result = result_json(page)
     assert result["decision"] == {"approved": True, "note": "ok"}
     assert result["paid"] == 120.5
     thread = page.locator("#thread-id").inner_text()
@@ -415,7 +423,7 @@ def test_the_page_answers_a_plain_interrupt_of_a_functional_api_graph(
     pause.get_by_role("button", name="Submit").click()
 
     expect(page.locator("#thread-status")).to_have_text("completed")
-    result = json.loads(page.locator("#result-text").inner_text())
+    result = result_json(page)
     assert result == {"note": "A short note about tides.", "signed_off": True}
 
 
@@ -437,7 +445,7 @@ def test_the_page_starts_the_langchain_agent_and_rejects_its_tool_call_with_a_re
     pause.get_by_role("button", name="Reject").click()
 
     expect(page.locator("#thread-status")).to_have_text("completed")
-    result = json.loads(page.locator("#result-text").inner_text())
+    result = result_json(page)
     rejection = "User rejected the tool call for `send_email` with reason: not today"
     assert tool_results(result) == [("send_email", rejection, "error")]
 
@@ -456,7 +464,7 @@ def test_the_page_prefills_an_agent_inbox_edit_with_the_requests_args(
     pause.get_by_role("button", name="Edit").click()
 
     expect(page.locator("#thread-status")).to_have_text("completed")
-    result = json.loads(page.locator("#result-text").inner_text())
+    result = result_json(page)
     assert result["refund"] == {"order": "A-17", "amount": 20}
 
 
@@ -468,5 +476,5 @@ def test_the_page_answers_an_agent_inbox_request_with_a_response(server: Any, pa
     pause.get_by_role("button", name="Respond").click()
 
     expect(page.locator("#thread-status")).to_have_text("completed")
-    result = json.loads(page.locator("#result-text").inner_text())
+    result = result_json(page)
     assert (result["refund"], result["note"]) == (None, "customer called, no refund needed")

@@ -28,6 +28,13 @@ class ErrorBody(BaseModel):
     fields: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class Me(BaseModel):
+    model_config = _examples({"user": "ann", "open": False})
+
+    user: str = Field(description="The user your key belongs to (`local` on an open server).")
+    open: bool = Field(description="The server has no keys: every caller is the local user.")
+
+
 class StartThread(BaseModel):
     model_config = _examples({"workflow": "story", "input": {"prompt": "a lighthouse keeper"}})
 

@@ -1,14 +1,24 @@
-"""/api/workflows and /api/inbox: what can be started, and what waits for you."""
+"""/api/me, /api/workflows and /api/inbox: who you are, what can be started, what waits for you."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import cast
 
+from fastapi import APIRouter, Request
+
+from pausepoint.api.auth import Authenticator
 from pausepoint.api.deps import Limit, Offset, Service, User
 from pausepoint.api.routes.threads import ERRORS
-from pausepoint.api.schemas import AgentList, Inbox, WorkflowInfo, WorkflowList
+from pausepoint.api.schemas import AgentList, Inbox, Me, WorkflowInfo, WorkflowList
 
 router = APIRouter(prefix="/api", tags=["catalog"])
+
+
+@router.get("/me", responses=ERRORS)
+async def me(request: Request, user: User) -> Me:
+    """Who the presented key says you are (401 for a missing or unknown key); `open` when the
+    server has no keys and everyone is the local user."""
+    return Me(user=user, open=cast(Authenticator, request.app.state.auth).open)
 
 
 @router.get("/workflows", responses=ERRORS)

@@ -7,6 +7,10 @@ Out: `{"type": "response", ...ChatResponse}` for each command, `{"type": "event"
 each event of the caller's threads (a pause arrives with `status: "WAITING_FOR_HUMAN_INPUT"`
 and its `prompt`), `{"type": "error", "error", "detail", "fields"}`.
 
+The key: `Authorization: Bearer KEY`, or `?token=KEY`, or — for browsers, which can send no
+header and should not put a key in a URL (URLs end up in access logs) — the subprotocols
+`pausepoint` and `pausepoint.key.KEY`; the socket is accepted with `pausepoint`.
+
 The note's client answers whenever a message has `requires_user_input`, so on one socket
 exactly one message per pause carries it (whichever shows the pause first, the event or the
 reply), and only for a pause this person may answer. `start` always starts a new
@@ -135,18 +139,32 @@ async def _send(websocket: WebSocket, out: asyncio.Queue[Message]) -> None:
         await websocket.send_text(json.dumps(await out.get(), default=str))
 
 
+#: The subprotocol a browser offers its key in (`pausepoint.key.KEY`), beside `pausepoint`.
+KEY_PROTOCOL = "pausepoint.key."
+
+
+def _offered_key(websocket: WebSocket) -> tuple[str | None, str | None]:
+    """The key offered as a subprotocol, if any, and the subprotocol to accept with."""
+    offered = [p.strip() for p in websocket.headers.get("sec-websocket-protocol", "").split(",")]
+    keys = [p.removeprefix(KEY_PROTOCOL) for p in offered if p.startswith(KEY_PROTOCOL)]
+    return (keys[0] if keys else None), ("pausepoint" if "pausepoint" in offered else None)
+
+
 @router.websocket("/ws/chat")
 async def ws_chat(websocket: WebSocket) -> None:
+    offered, subprotocol = _offered_key(websocket)
     try:
         user = authenticate(
-            websocket, websocket.headers.get("authorization"), websocket.query_params.get("token")
+            websocket,
+            websocket.headers.get("authorization"),
+            websocket.query_params.get("token") or offered,
         )
     except PausepointError as exc:
         await websocket.close(code=1008, reason=exc.detail[:120])
         return
     service = cast(ThreadService, websocket.app.state.service)
     workflow = cast(Settings, websocket.app.state.settings).chat_workflow
-    await websocket.accept()
+    await websocket.accept(subprotocol=subprotocol)
     out: asyncio.Queue[Message] = asyncio.Queue()
     shown = Shown(user)
     async with service.events.subscribe() as events:

@@ -9,6 +9,11 @@ let currentThread = null;
 let shown = "";
 let busy = false;
 let rereading = null;
+// Who the key in use belongs to ({user, open}, from GET /api/me), null until the server said.
+let me = null;
+// Bumped whenever the key changes: a reply to a request made with an older key is dropped,
+// so nothing of the last user's reaches the page after a switch.
+let epoch = 0;
 
 // ---- talking to the API ----
 
@@ -16,7 +21,11 @@ function key() {
   return localStorage.getItem(KEY_STORE) || "";
 }
 
+// Thrown for a reply that came back after the key changed: callers ignore it.
+class Stale extends Error {}
+
 async function api(method, path, body) {
+  const asked = epoch;
   const headers = { Accept: "application/json" };
   if (key()) headers.Authorization = "Bearer " + key();
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -31,6 +40,7 @@ async function api(method, path, body) {
   } catch (e) {
     data = { error: "bad_response", detail: response.statusText, fields: [] };
   }
+  if (asked !== epoch) throw new Stale("the key changed");
   if (!response.ok) {
     const error = new Error(data.detail || response.statusText);
     error.status = response.status;
@@ -50,6 +60,25 @@ function el(tag, attrs, ...children) {
   }
   for (const child of children) if (child) node.append(child);
   return node;
+}
+
+// An error line is an alert only while it says something: no empty alert regions.
+function setError(node, text) {
+  node.textContent = text || "";
+  if (text) node.setAttribute("role", "alert");
+  else node.removeAttribute("role");
+  const input = node.dataset.input ? document.getElementById(node.dataset.input) : null;
+  if (input) {
+    if (text) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+}
+
+// Said to screen readers (a polite live region): what changed, in words.
+function announce(text) {
+  const region = $("announce");
+  region.textContent = "";
+  setTimeout(() => (region.textContent = text), 50);
 }
 
 // ---- JSON Schema -> form fields ----
@@ -99,8 +128,43 @@ function simplify(spec, root) {
   return spec;
 }
 
-function fieldInput(name, spec, required, prefix) {
+// Strings people write at length get a text area; names, versions, ids a one-line box.
+const LONG_TEXT = /^(prompt|comments?|text|message|reason|description|feedback|notes|body|content|story|draft|response|answer|instructions?)$/i;
+
+function humanize(name) {
+  const words = String(name).replace(/[_-]+/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+// One field of a form from its JSON Schema: enums as selects, booleans as checkboxes, numbers
+// as number boxes, an object with known fields as a fieldset of them (filled from its
+// default), other objects and arrays as JSON. The returned wrapper's `value` is the node
+// `readValue` reads.
+function fieldInput(name, spec, required, prefix, root = spec) {
   const id = prefix + name;
+  const title = spec.title || humanize(name);
+  const hintText = spec.description;
+  if (spec.type === "object" && spec.properties) {
+    const group = el("fieldset", { class: "field object", id, name });
+    group.dataset.type = "object";
+    group.dataset.name = name;
+    group.parts = [];
+    group.append(el("legend", { text: title + (required ? "" : " (optional)") }));
+    if (hintText) group.append(el("div", { class: "muted hint", id: id + "-hint", text: hintText }));
+    const given = spec.default && typeof spec.default === "object" ? spec.default : {};
+    for (const [sub, raw] of Object.entries(spec.properties)) {
+      const subSpec = { ...simplify(raw, root) };
+      if (sub in given) subSpec.default = given[sub];
+      const needed = (spec.required || []).includes(sub);
+      const field = fieldInput(sub, subSpec, needed, id + "-", root);
+      group.parts.push([sub, field.value, needed]);
+      group.append(field);
+    }
+    const error = el("div", { class: "field-error", "data-for": name, id: id + "-error" });
+    group.append(error);
+    group.value = group;
+    return group;
+  }
   let input;
   if (spec.enum) {
     input = el("select", { id, name });
@@ -112,21 +176,30 @@ function fieldInput(name, spec, required, prefix) {
     input = el("input", { id, name, type: "number", step: spec.type === "integer" ? "1" : "any" });
   } else if (spec.type === "object" || spec.type === "array") {
     input = el("textarea", { id, name, rows: "6", placeholder: "JSON", spellcheck: "false" });
-  } else if (spec.type === "string" && required && !spec.maxLength) {
+  } else if ((spec.type || "string") === "string" && (LONG_TEXT.test(name) || spec.maxLength > 200)) {
     input = el("textarea", { id, name, rows: "3" });
   } else {
     input = el("input", { id, name, type: "text" });
   }
   input.dataset.type = spec.type || "string";
+  input.dataset.name = name;
   fillDefault(input, spec.default);
-  return el(
+  input.dataset.initial = input.value;
+  // the hint and the error are read out with the field
+  const hint = hintText ? el("div", { class: "muted hint", id: id + "-hint", text: hintText }) : null;
+  const error = el("div", { class: "field-error", "data-for": name, "data-input": id, id: id + "-error" });
+  input.setAttribute("aria-describedby", [hint ? hint.id : null, error.id].filter(Boolean).join(" "));
+  if (required && input.type !== "checkbox") input.setAttribute("aria-required", "true");
+  const field = el(
     "div",
     { class: "field" },
-    el("label", { for: id, text: (spec.title || name) + (required ? "" : " (optional)") }),
-    spec.description ? el("div", { class: "muted", text: spec.description }) : null,
+    el("label", { for: id, text: title + (required ? "" : " (optional)") }),
+    hint,
     input,
-    el("div", { class: "field-error", "data-for": name, role: "alert" }),
+    error,
   );
+  field.value = input;
+  return field;
 }
 
 function fillDefault(input, value) {
@@ -136,6 +209,14 @@ function fillDefault(input, value) {
 }
 
 function readValue(input) {
+  if (input.tagName === "FIELDSET") {
+    const out = {};
+    for (const [name, node, required] of input.parts) {
+      const value = readValue(node);
+      if (value !== undefined && (required || value !== "")) out[name] = value;
+    }
+    return out;
+  }
   if (input.dataset.type === "boolean") return input.checked;
   if (input.dataset.type === "object" || input.dataset.type === "array") {
     if (!input.value.trim()) return undefined;
@@ -152,14 +233,19 @@ function readValue(input) {
 }
 
 function showFieldErrors(container, fields, fallback) {
-  container.querySelectorAll(".field-error").forEach((n) => (n.textContent = ""));
-  fallback.textContent = "";
+  container.querySelectorAll(".field-error").forEach((n) => setError(n, ""));
+  let rest = "";
+  let first = null;
   for (const field of fields || []) {
     const top = String(field.loc || "").split(".")[0];
     const slot = container.querySelector(`.field-error[data-for="${CSS.escape(top)}"]`);
-    if (slot) slot.textContent = slot.textContent || field.message;
-    else fallback.textContent += (field.loc ? field.loc + ": " : "") + field.message + " ";
+    if (slot) {
+      setError(slot, slot.textContent || field.message);
+      first = first || document.getElementById(slot.dataset.input);
+    } else rest += (field.loc ? field.loc + ": " : "") + field.message + " ";
   }
+  setError(fallback, rest.trim());
+  if (first) first.focus();  // the first field to fix
 }
 
 // ---- workflows and starting ----
@@ -180,29 +266,32 @@ function renderStartFields() {
   const schema = workflow.input_schema;
   for (const [name, raw] of Object.entries(schema.properties || {})) {
     const spec = simplify(raw, schema);
-    box.append(fieldInput(name, spec, (schema.required || []).includes(name), "input-"));
+    box.append(fieldInput(name, spec, (schema.required || []).includes(name), "input-", schema));
   }
 }
 
 async function startWorkflow(event) {
   event.preventDefault();
   const input = {};
-  for (const node of $("start-fields").querySelectorAll("input, textarea, select")) {
-    const value = readValue(node);
-    if (value !== undefined && value !== "") input[node.name] = value;
+  for (const field of $("start-fields").children) {
+    const value = readValue(field.value);
+    if (value !== undefined && value !== "") input[field.value.dataset.name] = value;
   }
   $("start-button").disabled = true;
   try {
     // ?wait=0: the thread shows at once and the page follows its run as it goes
     const view = await api("POST", "/api/threads?wait=0", { workflow: $("workflow").value, input });
     showFieldErrors($("start-form"), [], $("start-error"));
+    focusAfter = view.thread_id;  // once its run stops: its pause, else its heading
     openView(view);
+    focusThread();
     refreshLists();
     if (view.status === "running") openThread(view.thread_id, true);  // it may have stopped since
   } catch (error) {
+    if (error instanceof Stale) return;
     showFieldErrors($("start-form"), error.body && error.body.fields, $("start-error"));
     if (!(error.body && error.body.fields && error.body.fields.length)) {
-      $("start-error").textContent = error.message;
+      setError($("start-error"), error.message);
     }
   } finally {
     $("start-button").disabled = false;
@@ -211,29 +300,89 @@ async function startWorkflow(event) {
 
 // ---- inbox and threads ----
 
+// A real link (Tab reaches it, Enter follows it): the address opens the thread (hashchange).
+function threadLink(threadId, text) {
+  const href = "#thread=" + encodeURIComponent(threadId);
+  return el("a", {
+    href,
+    text,
+    onclick: (event) => {
+      if (location.hash !== href) return;
+      event.preventDefault();  // already the address: open it again and go there
+      openThread(threadId).then(focusThread);
+    },
+  });
+}
+
+// "3 min ago", "in 2 h": how far `at` is from now, in words.
+function ago(at) {
+  const seconds = Math.round((Date.now() - Date.parse(at)) / 1000);
+  const size = Math.abs(seconds);
+  const [n, unit] = size < 60 ? [size, "s"] : size < 3600 ? [Math.round(size / 60), "min"]
+    : size < 86400 ? [Math.round(size / 3600), "h"] : [Math.round(size / 86400), "d"];
+  if (size < 10) return "just now";
+  return seconds >= 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
+}
+
+function inboxEntry(item) {
+  const from = me && item.owner !== me.user ? ` · from ${item.owner}` : "";
+  const forWhom = item.assignee && (!me || item.assignee !== me.user) ? ` · for ${item.assignee}` : "";
+  const due = item.deadline ? el("div", { class: "due", text: `due ${ago(item.deadline)} (${when(item.deadline)})` }) : null;
+  return el("li", { "data-thread-id": item.thread_id, class: "entry kind-" + item.kind },
+    threadLink(item.thread_id, item.title),
+    el("div", { class: "muted", text: `${item.workflow} · ${item.kind} · asked ${ago(item.created_at)}${from}${forWhom}` }),
+    due);
+}
+
+function threadEntry(t) {
+  return el("li", { "data-thread-id": t.thread_id, class: "entry" },
+    threadLink(t.thread_id, `${t.workflow} ${t.thread_id.slice(0, 8)}`),
+    " ", el("span", { class: "badge " + t.status, text: t.status }),
+    el("div", { class: "muted", text: `updated ${ago(t.updated_at)}` }));
+}
+
+// A list is drawn again only when what it shows changed: a re-read must not move the focus
+// of someone on one of its links.
+function drawList(list, items, entry) {
+  const drawn = JSON.stringify(items) + "|" + Math.floor(Date.now() / 60000);
+  if (list.dataset.drawn === drawn) return false;
+  const focused = list.contains(document.activeElement) ? document.activeElement.getAttribute("href") : null;
+  list.dataset.drawn = drawn;
+  list.replaceChildren(...items.map(entry));
+  if (focused) {
+    const again = list.querySelector(`a[href="${CSS.escape(focused)}"]`);
+    if (again) again.focus();
+  }
+  return true;
+}
+
 async function refreshLists() {
+  const filter = $("thread-filter").value;
+  const query = filter ? `&status=${encodeURIComponent(filter)}` : "";
   try {
-    const [inbox, threads] = await Promise.all([api("GET", "/api/inbox"), api("GET", "/api/threads?limit=20")]);
-    $("inbox").replaceChildren(
-      ...inbox.inbox.map((item) =>
-        el("li", { "data-thread-id": item.thread_id },
-          el("a", { onclick: () => openThread(item.thread_id), text: item.title }),
-          el("div", { class: "muted", text: `${item.workflow} · ${item.thread_id.slice(0, 8)}` })),
-      ),
-    );
+    const [inbox, threads] = await Promise.all([api("GET", "/api/inbox"), api("GET", "/api/threads?limit=20" + query)]);
+    const changed = drawList($("inbox"), inbox.inbox, inboxEntry);
     $("inbox-empty").hidden = inbox.inbox.length > 0;
-    $("threads").replaceChildren(
-      ...threads.threads.map((t) =>
-        el("li", {},
-          el("a", { onclick: () => openThread(t.thread_id), text: `${t.workflow} ${t.thread_id.slice(0, 8)}` }),
-          " ", el("span", { class: "badge " + t.status, text: t.status })),
-      ),
-    );
+    $("inbox-empty").textContent = "Nothing waits for you.";
+    $("threads-empty").hidden = threads.threads.length > 0;
+    return drawList($("threads"), threads.threads, threadEntry) || changed;
   } catch (error) {
+    if (error instanceof Stale) return false;
     $("inbox-empty").hidden = false;
     $("inbox-empty").textContent = error.message;
+    return false;
   }
 }
+
+// Another process (the CLI, another server on the same SQLite file) changes threads without
+// this server's events hearing it: while the page is in view its lists are read again now and
+// then, and the open thread too when they changed.
+const REREAD_MS = 2000;
+setInterval(async () => {
+  if (!me || document.visibilityState !== "visible") return;
+  const changed = await refreshLists();
+  if (changed && currentThread && !busy) openThread(currentThread, true);
+}, REREAD_MS);
 
 // ---- one thread ----
 
@@ -249,37 +398,68 @@ async function openThread(threadId, onlyIfChanged) {
       if (view.status === "running") followRun(view);
       return;
     }
+    // nor into a changed one: the newer version is announced, and shown when they choose
+    if (onlyIfChanged && view.thread_id === currentThread && typedHere().length) {
+      holdNewer(view);
+      return;
+    }
     openView(view);
   } catch (error) {
+    if (error instanceof Stale) return;
     $("thread").hidden = false;
-    $("thread-error").textContent = error.message;
+    setError($("thread-error"), error.message);
   }
 }
 
 function openView(view) {
-  if (view.thread_id !== currentThread) progressAt = 0;
+  if (view.thread_id !== currentThread) {
+    progressAt = 0;
+    showNotice(null);
+  }
+  newer = null;
   currentThread = view.thread_id;
   if (location.hash !== "#thread=" + view.thread_id) history.replaceState(null, "", "#thread=" + view.thread_id);
   renderThread(view);
   replayUnseen(view);
 }
 
+// The thread the person opened or started, brought into view (on a phone it stands above
+// the form they were at) with the keyboard's focus on its heading.
+function focusThread() {
+  const heading = $("thread-heading");
+  heading.scrollIntoView({ block: "start" });
+  heading.focus({ preventScroll: true });
+}
+
+// Whose status was last shown, so a change is said; where focus goes once an answer's run stops.
+let lastStatus = "";
+let focusAfter = null;
+
 function renderThread(view) {
+  const said = view.thread_id + ":" + view.status;
+  if (lastStatus.startsWith(view.thread_id + ":") && lastStatus !== said) {
+    const waits = view.pauses.length ? `: ${view.pauses[0].title}` : "";
+    announce(`The thread is now ${view.status}${waits}.`);
+  }
+  lastStatus = said;
   shown = signature(view);
   $("thread").hidden = false;
-  $("thread-error").textContent = view.error || "";
+  setError($("thread-error"), view.error || "");
   $("thread-workflow").textContent = view.workflow;
   $("thread-id").textContent = view.thread_id;
+  const outcome = outcomeOf(view);
   const status = $("thread-status");
-  status.textContent = view.status;
-  status.className = "badge " + view.status;
+  status.textContent = outcome.label;
+  status.className = "badge " + outcome.tone;
+  const line = view.status === "completed" ? outcome.line : "";
+  $("thread-outcome").textContent = line;
+  $("thread-outcome").hidden = !line;
+  $("cancel-button").hidden = !(me && me.user === view.owner && ["waiting", "running"].includes(view.status));
   const steps = Object.entries(view.steps || {});
   $("thread-steps").replaceChildren(
-    ...steps.map(([name, state]) => {
-      const status = state && typeof state === "object" && "status" in state ? state.status : state;
-      return el("div", { class: "muted step", text: `${name}: ${typeof status === "string" ? status : JSON.stringify(status)}` });
-    }),
+    ...steps.map(([name, state]) => el("div", { class: "muted step", text: stepText(name, state) })),
   );
+  loadHistory(view);
   const running = view.status === "running";
   clearTimeout(rereading);
   if (running) followRun(view);
@@ -288,11 +468,62 @@ function renderThread(view) {
   $("pauses").replaceChildren(...view.pauses.map((pause) => renderPause(view, pause)));
   const done = view.status === "completed" && view.result !== null && view.result !== undefined;
   $("result").hidden = !done;
-  if (done) {
-    const result = view.result;
-    $("result-text").textContent =
-      typeof result === "string" ? result
-        : result.story || result.final_response || JSON.stringify(result, null, 2);
+  if (done) renderResult(view.result);
+  if (focusAfter === view.thread_id && view.status !== "running") {
+    focusAfter = null;
+    const next = $("pauses").querySelector(".pause h3") || $("thread-heading");
+    next.focus();
+  }
+}
+
+// A result as people read it: its text as text; an object as a table, its JSON folded away.
+function renderResult(result) {
+  const text = typeof result === "string" ? result
+    : typeof result === "object" && (result.story || result.final_response);
+  const raw = $("result-text");
+  const view = $("result-view");
+  const folded = $("result-raw");
+  const { tasks } = taskProblems(result);
+  if (text) {
+    raw.textContent = text;
+    $("result").insertBefore(raw, view);
+    view.replaceChildren(...(tasks.length ? [el("h4", { text: "Tasks" }), valueNode(tasks)] : []));
+    folded.hidden = typeof result !== "object";
+    folded.replaceChildren(el("summary", { text: "All fields" }), valueNode(result));
+  } else {
+    raw.textContent = JSON.stringify(result, null, 2);
+    view.replaceChildren(valueNode(result));
+    folded.hidden = false;
+    folded.replaceChildren(el("summary", { text: "As JSON" }), raw);
+  }
+}
+
+// Who decided what, when, on this thread (its decision log), newest last.
+async function loadHistory(view) {
+  let log;
+  try {
+    log = (await api("GET", `/api/threads/${encodeURIComponent(view.thread_id)}/decisions`)).decisions;
+  } catch (error) {
+    return;  // not ours to read (or the key changed): no history shown
+  }
+  if (currentThread !== view.thread_id) return;
+  $("thread-history").hidden = !log.length;
+  $("decisions").replaceChildren(...log.map((d) => el("li", { text: decisionText(d, when(d.decided_at)) })));
+}
+
+async function cancelThread() {
+  const threadId = currentThread;
+  $("cancel-button").disabled = true;
+  try {
+    const view = await api("POST", `/api/threads/${encodeURIComponent(threadId)}/cancel`);
+    renderThread(view);
+    announce("The thread is cancelled.");
+    refreshLists();
+  } catch (error) {
+    if (error instanceof Stale) return;
+    setError($("thread-error"), error.message);
+  } finally {
+    $("cancel-button").disabled = false;
   }
 }
 
@@ -346,32 +577,56 @@ function renderContext(context) {
 function renderPause(view, pause) {
   const schema = pause.response_schema || {};
   const box = el("form", { class: "pause", "data-interrupt-id": pause.interrupt_id, onsubmit: (e) => e.preventDefault() });
-  box.append(el("h3", { text: pause.title }));
+  box.append(el("h3", { text: pause.title, tabindex: "-1" }));
   if (pause.message) box.append(el("p", { text: pause.message }));
+  const waitsFor = pause.assignee || view.owner;
   if (pause.assignee) box.append(el("p", { class: "muted", text: "For " + pause.assignee }));
-  if (pause.deadline) box.append(el("p", { class: "muted deadline", text: "Answer by " + pause.deadline }));
+  if (pause.deadline) box.append(el("p", { class: "muted deadline", text: "Answer by " + when(pause.deadline) }));
   box.append(renderContext(pause.context));
+  // only the person it waits for gets a form; anyone else is told whom it waits for
+  if (me && me.user !== waitsFor) {
+    box.append(el("p", { class: "waits-for", text: `Waiting for ${waitsFor} to answer.` }));
+    return box;
+  }
   const actions = pause.actions || [];
   const prefix = `answer-${pause.interrupt_id}-`;
   // actions share a field of the same name and type; Agent Inbox's Edit (args: an object,
   // prefilled) and Respond (args: text) get one each
   const shared = new Map();
   const inputsOf = new Map();
+  const usedBy = new Map();  // field key -> the labels of the actions that send it
+  const fieldsOf = new Map();
   for (const action of actions) {
     const inputs = {};
     for (const name of action.fields || []) {
-      const { spec, required } = propertySpec(variantFor(schema, action), name, schema);
+      let { spec, required } = propertySpec(variantFor(schema, action), name, schema);
       const key = name + ":" + (spec.type || "string");
       if (!shared.has(key)) {
         const taken = [...shared.keys()].some((k) => k.startsWith(name + ":"));
         const id = prefix + (taken ? action.answer.type + "-" : "");
-        const field = fieldInput(name, spec, required, id);
-        shared.set(key, field.querySelector("input, textarea, select"));
-        box.append(field);
+        // an approval's payload, edited: the form starts as the payload asked for
+        if (pause.kind === "approval" && name === "edited_payload" && (spec.default === null || spec.default === undefined)) {
+          spec = { ...spec, default: pause.context };
+        }
+        const field = fieldInput(name, spec, required, id, schema);
+        shared.set(key, field.value);
+        fieldsOf.set(key, field);
+        usedBy.set(key, []);
       }
+      usedBy.get(key).push(action.label);
       inputs[name] = shared.get(key);
     }
     inputsOf.set(action, inputs);
+  }
+  // a field only one action sends stands with that action's name, so it is not taken as
+  // needed by the others ("Reason" is for Reject, not for Approve)
+  for (const [key, field] of fieldsOf) {
+    const labels = usedBy.get(key);
+    if (actions.length > 1 && labels.length === 1) {
+      box.append(el("fieldset", { class: "for-action" }, el("legend", { text: `Only for “${labels[0]}”` }), field));
+    } else {
+      box.append(field);
+    }
   }
   if (!actions.length) {
     const typed = schema.type === "object" || schema.properties
@@ -381,10 +636,10 @@ function renderPause(view, pause) {
       const { spec, required } = name === "answer" && !schema.properties
         ? { spec: schema, required: true }
         : propertySpec(schema, name);
-      box.append(fieldInput(name, spec, required, prefix));
+      box.append(fieldInput(name, spec, required, prefix, schema));
     }
   }
-  const error = el("div", { class: "error pause-error", role: "alert" });
+  const error = el("div", { class: "error pause-error" });
   const buttons = el("div", { class: "actions" });
   const submit = (action) => submitPause(view, pause, box, error, action, inputsOf.get(action));
   if (actions.length) {
@@ -408,8 +663,8 @@ function collectAnswer(box, pause, action, inputs) {
     return answer;
   }
   const values = {};
-  for (const node of box.querySelectorAll("input, textarea, select")) {
-    values[node.name] = readValue(node);
+  for (const field of box.querySelectorAll(":scope > .field")) {
+    values[field.value.dataset.name] = readValue(field.value);
   }
   const schema = pause.response_schema || {};
   if (!schema.properties) return values.answer;
@@ -430,19 +685,125 @@ async function submitPause(view, pause, box, error, action, inputs) {
       interrupt_id: pause.interrupt_id,
       answer,
     });
+    showNotice(null);
+    newer = null;
+    focusAfter = view.thread_id;
+    announce(`Answer sent to “${pause.title}”.`);
     renderThread(next);
     refreshLists();
   } catch (problem) {
+    if (problem instanceof Stale) return;
     const body = problem.body || {};
+    if (problem.status === 409) {
+      await showConflict(view, pause, typed(box), problem);
+      return;
+    }
     showFieldErrors(box, body.fields, error);
-    if (!(body.fields && body.fields.length)) error.textContent = problem.message;
-    if (problem.status === 409) openThread(view.thread_id);
+    if (!(body.fields && body.fields.length)) setError(error, problem.message);
   } finally {
     busy = false;
     box.querySelectorAll("button").forEach((b) => (b.disabled = false));
     // events that came while the answer was on its way were not applied: catch up once
     if (currentThread === view.thread_id) openThread(view.thread_id, true);
   }
+}
+
+// ---- what changed while the person was at it ----
+
+// The newer version of the open thread, held back while the person types.
+let newer = null;
+
+// What the person typed into a pause form (differing from what it was filled with).
+function typed(form) {
+  return [...form.querySelectorAll("input:not([type=checkbox]), textarea")]
+    .filter((input) => input.value.trim() && input.value !== input.dataset.initial)
+    .map((input) => ({ name: input.name, label: labelOf(input), value: input.value }));
+}
+
+function typedHere() {
+  return [...$("pauses").querySelectorAll("form.pause")].flatMap(typed);
+}
+
+function labelOf(input) {
+  const label = input.id ? document.querySelector(`label[for="${CSS.escape(input.id)}"]`) : null;
+  return label ? label.textContent : input.name;
+}
+
+function when(at) {
+  const date = new Date(at);
+  const time = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return date.toDateString() === new Date().toDateString() ? time : `${date.toLocaleDateString()} ${time}`;
+}
+
+// A line above the thread saying what changed, with what the person had typed offered back.
+function showNotice(text, kept, actions) {
+  const notice = $("thread-notice");
+  notice.hidden = text === null;
+  notice.replaceChildren();
+  if (text === null) return;
+  notice.append(el("p", { class: "notice-text", text }));
+  for (const draft of kept || []) {
+    const back = () => {
+      const target = [...$("pauses").querySelectorAll(`[name="${CSS.escape(draft.name)}"]`)]
+        .find((n) => n.type !== "checkbox");
+      if (!target) return;
+      target.value = draft.value;
+      target.focus();
+    };
+    notice.append(
+      el("div", { class: "kept" },
+        el("span", { class: "muted", text: `What you typed in ${draft.label}:` }),
+        el("blockquote", { class: "kept-text", text: draft.value }),
+        el("button", { type: "button", class: "secondary put-back", text: "Put my text back", onclick: back })),
+    );
+  }
+  for (const [label, onclick] of actions || []) {
+    notice.append(el("button", { type: "button", text: label, onclick }));
+  }
+}
+
+function holdNewer(view) {
+  const first = newer === null;
+  newer = view;
+  if (!first) return;
+  showNotice("This thread has changed since you began typing: a newer version is here. Your text stays until you look.", [], [
+    ["Show the newer version", () => {
+      const kept = typedHere();
+      const view = newer;
+      newer = null;
+      renderThread(view);
+      showNotice("Here is the newer version.", kept);
+      $("thread-notice").focus();
+    }],
+  ]);
+}
+
+// A 409: someone answered first. Say who and when, show where the thread is now, keep what
+// the person typed and offer it back.
+async function showConflict(view, pause, kept, problem) {
+  let by = null;
+  try {
+    const log = await api("GET", `/api/threads/${encodeURIComponent(view.thread_id)}/decisions`);
+    by = log.decisions.filter((d) => d.interrupt_id === pause.interrupt_id).pop() || null;
+  } catch (error) {
+    if (error instanceof Stale) return;
+  }
+  let text;
+  if (by) {
+    const who = by.actor === (me && me.user) ? `${by.actor} (you, elsewhere)` : by.actor;
+    text = `“${pause.title}” was already answered by ${who} at ${when(by.decided_at)} — here is where the thread is now.`;
+  } else {
+    text = `Your answer to “${pause.title}” was not taken: ${problem.message}. Here is where the thread is now.`;
+  }
+  newer = null;
+  try {
+    renderThread(await api("GET", "/api/threads/" + encodeURIComponent(view.thread_id)));
+  } catch (error) {
+    if (error instanceof Stale) return;
+  }
+  refreshLists();
+  showNotice(text, kept);
+  $("thread-notice").focus();
 }
 
 // ---- live updates (Server-Sent Events) ----
@@ -536,17 +897,81 @@ function connectEvents() {
   followEvents(generation);
 }
 
+// ---- who you are ----
+
+// Forget everything the last key showed: its threads, pauses, lists, errors and live stream.
+function forget() {
+  epoch += 1;
+  generation += 1;  // the event stream of the last key stops
+  me = null;
+  currentThread = null;
+  shown = "";
+  busy = false;
+  lastStatus = "";
+  focusAfter = null;
+  clearTimeout(rereading);
+  unseen.clear();
+  workflows = [];
+  $("inbox").dataset.drawn = "";
+  $("threads").dataset.drawn = "";
+  for (const id of ["inbox", "threads", "pauses", "thread-steps", "workflow", "start-fields"]) {
+    $(id).replaceChildren();
+  }
+  setError($("start-error"), "");
+  setError($("thread-error"), "");
+  for (const id of ["workflow-description", "thread-workflow", "thread-id", "result-text"]) {
+    $(id).textContent = "";
+  }
+  $("thread").hidden = true;
+  $("result").hidden = true;
+  $("thread-history").hidden = true;
+  $("decisions").replaceChildren();
+  $("result-view").replaceChildren();
+  $("thread-outcome").textContent = "";
+  showProgress(null, null);
+  showDraft(null);
+  $("live").textContent = "offline";
+  $("whoami").textContent = "";
+  closeChat();
+  delete document.body.dataset.ready;
+}
+
+function showIdentity(error) {
+  const who = $("whoami");
+  $("main").hidden = !me;
+  if (me) {
+    who.textContent = me.open ? `You are ${me.user} (open server, no key needed)` : `Signed in as ${me.user}`;
+    who.className = "who";
+  } else {
+    who.textContent = key()
+      ? `This API key is not known to the server: nothing is shown. (${error.message})`
+      : `An API key is required: enter yours above. (${error.message})`;
+    who.className = "who refused";
+  }
+}
+
 // ---- start-up ----
 
 async function boot() {
+  forget();
+  const mine = epoch;
   $("api-key").value = key();
+  try {
+    me = await api("GET", "/api/me");
+  } catch (error) {
+    if (mine === epoch) showIdentity(error);
+    return;
+  }
+  showIdentity(null);
   try {
     await loadWorkflows();
   } catch (error) {
-    $("start-error").textContent = error.message;
+    if (error instanceof Stale) return;
+    setError($("start-error"), error.message);
     return;
   }
   connectEvents();
+  openChat();
   await refreshLists();
   const match = location.hash.match(/^#thread=(.+)$/);
   if (match) await openThread(decodeURIComponent(match[1]));
@@ -554,9 +979,21 @@ async function boot() {
 }
 
 $("api-key").addEventListener("change", () => {
-  localStorage.setItem(KEY_STORE, $("api-key").value.trim());
+  const typed = $("api-key").value.trim();
+  if (typed === key()) return;
+  if (typed) localStorage.setItem(KEY_STORE, typed);
+  else localStorage.removeItem(KEY_STORE);
+  // the open thread was the last user's: its address goes with it
+  if (location.hash) history.replaceState(null, "", location.pathname + location.search);
   boot();
 });
+window.addEventListener("hashchange", () => {
+  const match = location.hash.match(/^#thread=(.+)$/);
+  if (match && me) openThread(decodeURIComponent(match[1])).then(focusThread);
+});
+initChat();
+$("cancel-button").onclick = cancelThread;
+$("thread-filter").onchange = refreshLists;
 $("workflow").onchange = renderStartFields;
 $("start-form").onsubmit = startWorkflow;
 boot();
