@@ -354,8 +354,8 @@ def test_an_approval_edits_its_payload_in_a_prefilled_form_and_each_field_names_
 def test_an_answer_given_with_the_cli_reaches_an_open_page(
     server: Any, page: Any, run_cli: Any, tmp_path: Path
 ) -> None:
-    """The CLI is another process on the same SQLite file: this server's events never hear
-    it; the page reads its lists again while in view and follows the open thread."""
+    """The CLI is another process on the same database: the server hears what it did (on
+    SQLite by looking at the changed rows, service/feed.py) and the page follows it live."""
     from playwright.sync_api import expect
 
     page.set_viewport_size(DESKTOP)

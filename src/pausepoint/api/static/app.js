@@ -374,16 +374,6 @@ async function refreshLists() {
   }
 }
 
-// Another process (the CLI, another server on the same SQLite file) changes threads without
-// this server's events hearing it: while the page is in view its lists are read again now and
-// then, and the open thread too when they changed.
-const REREAD_MS = 2000;
-setInterval(async () => {
-  if (!me || document.visibilityState !== "visible") return;
-  const changed = await refreshLists();
-  if (changed && currentThread && !busy) openThread(currentThread, true);
-}, REREAD_MS);
-
 // ---- one thread ----
 
 function signature(view) {
