@@ -154,6 +154,11 @@ class InboxItem(BaseModel):
     workflow: str
     kind: PauseKind
     title: str
+    summary: str | None = Field(
+        default=None,
+        description="The pause in one line: its message, else the first of its context "
+        "(none for pauses indexed before summaries were kept).",
+    )
     assignee: str | None
     owner: str
     deadline: datetime | None

@@ -88,8 +88,17 @@ def pause_row(
     deadline: datetime | None = None,
     *,
     pause: Pause | None = None,
+    summary: str | None = None,
 ) -> PauseRow:
-    return PauseRow(interrupt_id, "question", f"Question {interrupt_id}", assignee, deadline, pause)
+    return PauseRow(
+        interrupt_id,
+        "question",
+        f"Question {interrupt_id}",
+        assignee,
+        deadline,
+        pause,
+        summary=summary,
+    )
 
 
 def decision(
@@ -463,12 +472,26 @@ async def test_an_inbox_item_names_the_thread_and_the_pause(store: Store) -> Non
             workflow="expense",
             kind="question",
             title="Question i1",
+            summary=None,
             assignee="bob",
             owner="alice",
             deadline=at(60),
             created_at=at(3),
         )
     ]
+
+
+async def test_an_inbox_item_carries_its_pauses_one_line_summary(store: Store) -> None:
+    await waiting(
+        store, "t1", pause_row("i1", summary="Draft 1 — draft: Once upon a time"), pause_row("i2")
+    )
+
+    items = {i.interrupt_id: i for i in await store.inbox("alice", 10, 0)}
+    rows = {r.interrupt_id: r for r in await store.pause_rows("t1")}
+
+    assert items["i1"].summary == "Draft 1 — draft: Once upon a time"
+    assert items["i2"].summary is None  # as a row indexed before summaries were kept
+    assert rows["i1"].summary == "Draft 1 — draft: Once upon a time"
 
 
 async def test_the_inbox_is_newest_first_then_by_thread_in_pages(store: Store) -> None:

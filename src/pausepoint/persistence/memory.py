@@ -260,6 +260,7 @@ class MemoryStore(MemoryApiTables, MemoryOutbox):
                 workflow=self._threads[thread_id].workflow,
                 kind=indexed.row.kind,
                 title=indexed.row.title,
+                summary=indexed.row.summary,
                 assignee=indexed.row.assignee,
                 owner=self._threads[thread_id].owner,
                 deadline=indexed.row.deadline,

@@ -52,6 +52,8 @@ class PauseRow:
     deadline: datetime | None
     pause: Pause | None = None
     checkpoint_id: str | None = None
+    #: The pause in one line, for lists (`service.pauses.summary_of`); None in older rows.
+    summary: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

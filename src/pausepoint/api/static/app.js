@@ -330,6 +330,7 @@ function inboxEntry(item) {
   const due = item.deadline ? el("div", { class: "due", text: `due ${ago(item.deadline)} (${when(item.deadline)})` }) : null;
   return el("li", { "data-thread-id": item.thread_id, class: "entry kind-" + item.kind },
     threadLink(item.thread_id, item.title),
+    item.summary ? el("div", { class: "summary", text: item.summary }) : null,
     el("div", { class: "muted", text: `${item.workflow} · ${item.kind} · asked ${ago(item.created_at)}${from}${forWhom}` }),
     due);
 }

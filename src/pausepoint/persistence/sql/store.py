@@ -137,6 +137,7 @@ class SqlStore(ThreadRowsSql, ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
             self._read_maybe_time(row["deadline"]),
             Pause.model_validate_json(row["pause"]) if row["pause"] else None,
             row["checkpoint_id"],
+            row["summary"],
         )
 
     def _inbox_item(self, row: Row) -> InboxItem:
@@ -146,6 +147,7 @@ class SqlStore(ThreadRowsSql, ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
             workflow=row["workflow"],
             kind=row["kind"],
             title=row["title"],
+            summary=row["summary"],
             assignee=row["assignee"],
             owner=row["owner"],
             deadline=self._read_maybe_time(row["deadline"]),
@@ -263,6 +265,7 @@ class SqlStore(ThreadRowsSql, ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
                         at,
                         p.pause.model_dump_json() if p.pause is not None else None,
                         thread_id,
+                        p.summary,
                         thread_id,
                     ),
                 )
