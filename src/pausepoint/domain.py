@@ -146,6 +146,11 @@ class ThreadSummary(BaseModel):
     error: str | None = None
 
 
+#: Which pauses an inbox lists: `mine` those waiting for the person, `waiting` every pause of
+#: the threads they may see, whoever it waits for.
+InboxShow = Literal["mine", "waiting"]
+
+
 class InboxItem(BaseModel):
     """A pending pause from the pause index: enough to list it without loading the thread."""
 

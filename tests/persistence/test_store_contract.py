@@ -494,6 +494,33 @@ async def test_an_inbox_item_carries_its_pauses_one_line_summary(store: Store) -
     assert rows["i1"].summary == "Draft 1 — draft: Once upon a time"
 
 
+async def test_waiting_lists_every_pause_of_the_threads_one_owns_or_answers_in(
+    store: Store,
+) -> None:
+    await waiting(store, "t1", pause_row("i1", "bob"), pause_row("i2"), owner="alice")
+    await waiting(store, "t2", pause_row("i1", "alice"), pause_row("i2", "dave"), owner="carol")
+    await waiting(store, "t3", pause_row("i1"), owner="erin")
+
+    listed = await store.inbox("alice", 10, 0, others=True)
+    paged = [
+        await store.inbox("alice", 3, 0, others=True),
+        await store.inbox("alice", 3, 3, others=True),
+    ]
+    mine = await store.inbox("alice", 10, 0)
+
+    assert [(i.thread_id, i.interrupt_id, i.assignee or i.owner) for i in listed] == [
+        ("t1", "i1", "bob"),
+        ("t1", "i2", "alice"),
+        ("t2", "i1", "alice"),
+        ("t2", "i2", "dave"),
+    ]
+    assert [[(i.thread_id, i.interrupt_id) for i in page] for page in paged] == [
+        [("t1", "i1"), ("t1", "i2"), ("t2", "i1")],
+        [("t2", "i2")],
+    ]
+    assert sorted((i.thread_id, i.interrupt_id) for i in mine) == [("t1", "i2"), ("t2", "i1")]
+
+
 async def test_the_inbox_is_newest_first_then_by_thread_in_pages(store: Store) -> None:
     for tid, minute in (("b", 1), ("c", 2), ("a", 2), ("d", 0)):
         await store.create_thread(thread(tid, status=ThreadStatus.RUNNING))

@@ -245,13 +245,21 @@ class MemoryStore(MemoryApiTables, MemoryOutbox):
 
     # pause index
 
-    async def inbox(self, actor: str, limit: int, offset: int) -> list[InboxItem]:
+    async def inbox(
+        self, actor: str, limit: int, offset: int, *, others: bool = False
+    ) -> list[InboxItem]:
+        answers = {key[0] for key, indexed in self._pauses.items() if indexed.answerer == actor}
         found = [
             (key[0], indexed)
             for key, indexed in self._pauses.items()
-            if indexed.answerer == actor and key[0] in self._threads
+            if key[0] in self._threads
+            and (
+                indexed.answerer == actor
+                if not others
+                else key[0] in answers or self._threads[key[0]].owner == actor
+            )
         ]
-        found.sort(key=lambda item: item[0])
+        found.sort(key=lambda item: (item[0], item[1].row.interrupt_id))
         found.sort(key=lambda item: item[1].created_at, reverse=True)
         return [
             InboxItem(

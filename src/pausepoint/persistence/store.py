@@ -151,7 +151,13 @@ class Store(Protocol):
         """Take back decisions that were never applied because the graph refused them."""
         ...
 
-    async def inbox(self, actor: str, limit: int, offset: int) -> list[InboxItem]: ...
+    async def inbox(
+        self, actor: str, limit: int, offset: int, *, others: bool = False
+    ) -> list[InboxItem]:
+        """The pauses `actor` answers, newest first (then by thread); with `others`, every
+        pause of the threads `actor` owns or answers a pause of, whoever it waits for (newest
+        first, then by thread and interrupt id)."""
+        ...
 
     async def pause_rows(self, thread_id: str) -> list[PauseRow]:
         """The thread's pause-index rows (effective assignee and absolute deadline)."""

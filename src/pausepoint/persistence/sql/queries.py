@@ -14,10 +14,19 @@ DECISIONS_SQL = "SELECT * FROM decisions WHERE thread_id = ? ORDER BY decided_at
 
 #: One page of an actor's inbox: `pauses_by_answerer` serves the WHERE and the created_at order
 #: (bench/inbox.py prints its EXPLAIN QUERY PLAN).
-INBOX_SQL = (
+_INBOX_COLUMNS = (
     "SELECT p.thread_id, p.interrupt_id, p.kind, p.title, p.assignee, p.deadline, "
     "p.created_at, p.summary, t.workflow, t.owner FROM pauses p JOIN threads t USING (thread_id) "
-    "WHERE p.answerer = ? ORDER BY p.created_at DESC, p.thread_id LIMIT ? OFFSET ?"
+)
+INBOX_SQL = (
+    _INBOX_COLUMNS + "WHERE p.answerer = ? ORDER BY p.created_at DESC, p.thread_id LIMIT ? OFFSET ?"
+)
+#: Every pause of the threads someone may see (they own it, or answer one of its pauses),
+#: whoever it waits for. Arguments: the person twice, limit, offset.
+WAITING_SQL = (
+    _INBOX_COLUMNS + "WHERE t.owner = ? OR p.thread_id IN "
+    "(SELECT thread_id FROM pauses WHERE answerer = ?) "
+    "ORDER BY p.created_at DESC, p.thread_id, p.interrupt_id LIMIT ? OFFSET ?"
 )
 
 #: A pause-index row for a new pause: its answerer is its assignee, else the thread's owner,

@@ -34,6 +34,7 @@ from pausepoint.persistence.sql.queries import (
     THREAD_SQL,
     TRY_LEASE_SQL,
     UNAPPLIED_SQL,
+    WAITING_SQL,
 )
 from pausepoint.persistence.sql.thread_rows import ThreadRowsSql
 
@@ -343,8 +344,13 @@ class SqlStore(ThreadRowsSql, ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
 
     # pause index
 
-    async def inbox(self, actor: str, limit: int, offset: int) -> list[InboxItem]:
-        rows = await self._execute(INBOX_SQL, (actor, limit, offset), scan=True)
+    async def inbox(
+        self, actor: str, limit: int, offset: int, *, others: bool = False
+    ) -> list[InboxItem]:
+        if others:
+            rows = await self._execute(WAITING_SQL, (actor, actor, limit, offset), scan=True)
+        else:
+            rows = await self._execute(INBOX_SQL, (actor, limit, offset), scan=True)
         return [self._inbox_item(r) for r in rows]
 
     async def pause_rows(self, thread_id: str) -> list[PauseRow]:
