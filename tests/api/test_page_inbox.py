@@ -87,3 +87,25 @@ def test_the_inbox_filter_shows_mine_what_waits_on_others_and_all_my_threads(
     show.select_option("all")
     expect(entries.locator(".badge")).to_have_count(2)
     expect(entries.locator(".badge").first).to_have_text("waiting")
+
+
+def test_a_rejected_thread_reads_rejected_in_the_thread_list_not_completed(
+    server: Any, page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    ready(page, server.url)
+    page.select_option("#workflow", "deploy")
+    page.fill("#input-service", "user-api")
+    page.fill("#input-version", "v2.1.0")
+    page.click("#start-button")
+    pause = page.locator(".pause")
+    pause.get_by_label("Reason").fill("not during the sale")
+    pause.get_by_role("button", name="Reject").click()
+    expect(page.locator("#thread-status")).to_have_text("rejected")
+
+    badge = page.locator("#threads li .badge")
+    expect(badge).to_have_text("rejected")
+    expect(badge).to_have_class("badge rejected")
+    listed = httpx.get(server.url + "/api/threads").json()["threads"]
+    assert [(t["status"], t["outcome"]) for t in listed] == [("completed", "rejected")]

@@ -204,6 +204,24 @@ async def test_threads_are_listed_by_status_and_by_owner(store: Store) -> None:
     assert ids(await store.list_threads(ThreadStatus.FAILED, 10, 0)) == []
 
 
+async def test_a_completed_threads_outcome_is_kept_until_its_next_run(store: Store) -> None:
+    await store.create_thread(thread("t1", status=ThreadStatus.RUNNING))
+    await store.create_thread(thread("t2", status=ThreadStatus.RUNNING))
+    await store.set_status("t1", ThreadStatus.COMPLETED, at(1), None, [], outcome="rejected")
+    await store.set_status("t2", ThreadStatus.COMPLETED, at(2), None, [])
+
+    listed = {r.thread_id: r for r in await store.list_threads(None, 10, 0)}
+    kept = await store.get_thread("t1")
+    await store.reopen_thread("t1", {"n": 2}, at(3))
+    reopened = await store.get_thread("t1")
+
+    assert kept is not None and kept.outcome == "rejected"
+    assert listed["t1"].summary().outcome == "rejected"
+    assert listed["t2"].summary().outcome is None  # as a thread completed before outcomes
+    assert reopened is not None and reopened.outcome is None
+    assert reopened.summary().outcome == "running"
+
+
 async def test_changed_threads_are_those_updated_after_a_time_oldest_change_first(
     store: Store,
 ) -> None:

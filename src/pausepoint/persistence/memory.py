@@ -100,7 +100,7 @@ class MemoryStore(MemoryApiTables, MemoryOutbox):
         if record is None or record.status is not was:
             return False
         running = replace(record, status=ThreadStatus.RUNNING, updated_at=_utc(now), error=None)
-        self._threads[thread_id] = replace(running, progress=None)
+        self._threads[thread_id] = replace(running, progress=None, outcome=None)
         self._inputs[thread_id] = json.loads(json.dumps(input))
         return True
 
@@ -146,6 +146,7 @@ class MemoryStore(MemoryApiTables, MemoryOutbox):
         applied: Sequence[str] = (),
         *,
         notifications: Sequence[NotificationRow] = (),
+        outcome: str | None = None,
     ) -> None:
         at = _utc(now)
         new = [p for p in pauses or () if (thread_id, p.interrupt_id) not in self._pauses]
@@ -154,7 +155,9 @@ class MemoryStore(MemoryApiTables, MemoryOutbox):
         self._notify(notifications)
         record = self._threads.get(thread_id)
         if record is not None:
-            record = replace(record, status=status, updated_at=at, error=error, progress=None)
+            record = replace(
+                record, status=status, updated_at=at, error=error, progress=None, outcome=outcome
+            )
             self._threads[thread_id] = record
         for logged, d in list(self._decisions.items()):
             if logged[0] == thread_id and logged[1] in applied and d.applied_at is None:

@@ -123,11 +123,12 @@ class Store(Protocol):
         applied: Sequence[str] = (),
         *,
         notifications: Sequence[NotificationRow] = (),
+        outcome: str | None = None,
     ) -> None:
-        """In one transaction: update the thread's status; with `pauses`, make its pause-index
-        rows exactly these; mark the decisions for the `applied` interrupt ids applied; insert
-        `notifications` into the outbox. Conflict, and nothing written, if a notification's id
-        is taken."""
+        """In one transaction: update the thread's status (and `outcome`, what a completed
+        thread came to); with `pauses`, make its pause-index rows exactly these; mark the
+        decisions for the `applied` interrupt ids applied; insert `notifications` into the
+        outbox. Conflict, and nothing written, if a notification's id is taken."""
         ...
 
     async def record_decisions(

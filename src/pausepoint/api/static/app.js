@@ -339,7 +339,7 @@ function inboxEntry(item) {
 function threadEntry(t) {
   return el("li", { "data-thread-id": t.thread_id, class: "entry" },
     threadLink(t.thread_id, `${t.workflow} ${t.thread_id.slice(0, 8)}`),
-    " ", el("span", { class: "badge " + t.status, text: t.status }),
+    " ", el("span", { class: "badge " + toneOf(t.outcome || t.status, t.status), text: t.outcome || t.status }),
     el("div", { class: "muted", text: `updated ${ago(t.updated_at)}` }));
 }
 

@@ -109,6 +109,9 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE pauses ADD COLUMN summary TEXT;
     """,
+    """
+    ALTER TABLE threads ADD COLUMN outcome TEXT;
+    """,
 ]
 
 #: The versions a database has seen (`{time}` as in the scripts).

@@ -187,7 +187,7 @@ class SqlStore(ThreadRowsSql, ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
     ) -> bool:
         rows = await self._execute(
             "UPDATE threads SET status = 'running', updated_at = ?, error = NULL, "
-            "progress = NULL, input = ? WHERE thread_id = ? AND status = ? RETURNING thread_id",
+            "progress = NULL, outcome = NULL, input = ? WHERE thread_id = ? AND status = ? RETURNING thread_id",
             (self._time(now), self._json(input), thread_id, was.value),
         )
         return bool(rows)
@@ -229,13 +229,14 @@ class SqlStore(ThreadRowsSql, ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
         applied: Sequence[str] = (),
         *,
         notifications: Sequence[NotificationRow] = (),
+        outcome: str | None = None,
     ) -> None:
         at = self._time(now)
         steps: list[Step] = [
             (
-                "UPDATE threads SET status = ?, updated_at = ?, error = ?, progress = NULL "
-                "WHERE thread_id = ?",
-                (status.value, at, error, thread_id),
+                "UPDATE threads SET status = ?, updated_at = ?, error = ?, progress = NULL, "
+                "outcome = ? WHERE thread_id = ?",
+                (status.value, at, error, outcome, thread_id),
             )
         ]
         if applied:

@@ -1,8 +1,9 @@
-"""The one line an inbox entry shows of its pause (`summary_of`), kept in the pause index."""
+"""The one line an inbox entry shows of its pause (`summary_of`), kept in the pause index,
+and the word a thread list shows for what a thread came to (`outcome_of`)."""
 
 from __future__ import annotations
 
-from pausepoint.domain import Pause
+from pausepoint.domain import Pause, ThreadStatus, outcome_of
 from pausepoint.service.pauses import SUMMARY_CHARS, summary_of
 
 
@@ -25,3 +26,16 @@ def test_a_long_summary_is_cut_with_an_ellipsis() -> None:
     found = summary_of(pause(draft="word " * 100))
 
     assert found is not None and len(found) == SUMMARY_CHARS and found.endswith("…")
+
+
+def test_a_threads_outcome_tells_a_rejection_and_failed_tasks_from_a_success() -> None:
+    done = ThreadStatus.COMPLETED
+
+    assert outcome_of(done, {"rejected": {"by": "ann", "reason": "no"}}) == "rejected"
+    assert outcome_of(done, {"rejected": {"handled": True}}) == "completed"
+    failed = [{"id": "t1", "status": "failed"}]
+    assert outcome_of(done, {"tasks": failed}) == "failed"
+    assert outcome_of(done, {"tasks": [*failed, {"id": "t2", "status": "done"}]}) == "partly failed"
+    assert outcome_of(done, {"draft": "ok"}) == "completed"
+    assert outcome_of(ThreadStatus.FAILED, None) == "failed"
+    assert outcome_of(ThreadStatus.WAITING, None) == "waiting"
