@@ -118,6 +118,28 @@ class Progress(BaseModel):
     at: datetime
 
 
+OUTCOME_DESCRIPTION = (
+    "What the thread came to, in a word: its status, except that a completed thread whose "
+    "result says it was rejected is `rejected`, and one whose tasks did not all finish is "
+    "`failed` or `partly failed` (none for threads that completed before outcomes were kept)."
+)
+
+
+def outcome_of(status: ThreadStatus, result: Any) -> str:
+    """What a thread came to, for people: a rejection is a decision, not a success or a
+    crash; a run whose tasks failed is not a success (the page's words for a thread)."""
+    if status is ThreadStatus.COMPLETED and isinstance(result, dict):
+        rejected = result.get("rejected")
+        if rejected and not (isinstance(rejected, dict) and rejected.get("handled")):
+            return "rejected"
+        tasks = result.get("tasks")
+        tasks = [t for t in tasks if isinstance(t, dict)] if isinstance(tasks, list) else []
+        failed = [t for t in tasks if t.get("status") and t.get("status") != "done"]
+        if failed:
+            return "failed" if len(failed) == len(tasks) else "partly failed"
+    return status.value
+
+
 class ThreadView(BaseModel):
     """A thread as a door shows it."""
 
@@ -134,6 +156,7 @@ class ThreadView(BaseModel):
     progress: Progress | None = Field(
         default=None, description="While running: the node and what it last reported."
     )
+    outcome: str | None = Field(default=None, description=OUTCOME_DESCRIPTION)
 
 
 class ThreadSummary(BaseModel):
@@ -144,6 +167,12 @@ class ThreadSummary(BaseModel):
     created_at: datetime
     updated_at: datetime
     error: str | None = None
+    outcome: str | None = Field(default=None, description=OUTCOME_DESCRIPTION)
+
+
+#: Which pauses an inbox lists: `mine` those waiting for the person, `waiting` every pause of
+#: the threads they may see, whoever it waits for.
+InboxShow = Literal["mine", "waiting"]
 
 
 class InboxItem(BaseModel):
@@ -154,6 +183,11 @@ class InboxItem(BaseModel):
     workflow: str
     kind: PauseKind
     title: str
+    summary: str | None = Field(
+        default=None,
+        description="The pause in one line: its message, else the first of its context "
+        "(none for pauses indexed before summaries were kept).",
+    )
     assignee: str | None
     owner: str
     deadline: datetime | None

@@ -88,8 +88,17 @@ def pause_row(
     deadline: datetime | None = None,
     *,
     pause: Pause | None = None,
+    summary: str | None = None,
 ) -> PauseRow:
-    return PauseRow(interrupt_id, "question", f"Question {interrupt_id}", assignee, deadline, pause)
+    return PauseRow(
+        interrupt_id,
+        "question",
+        f"Question {interrupt_id}",
+        assignee,
+        deadline,
+        pause,
+        summary=summary,
+    )
 
 
 def decision(
@@ -193,6 +202,24 @@ async def test_threads_are_listed_by_status_and_by_owner(store: Store) -> None:
     assert ids(await store.list_threads(None, 10, 0, owner="alice")) == ["t3", "t1"]
     assert ids(await store.list_threads(ThreadStatus.WAITING, 10, 0, owner="alice")) == ["t1"]
     assert ids(await store.list_threads(ThreadStatus.FAILED, 10, 0)) == []
+
+
+async def test_a_completed_threads_outcome_is_kept_until_its_next_run(store: Store) -> None:
+    await store.create_thread(thread("t1", status=ThreadStatus.RUNNING))
+    await store.create_thread(thread("t2", status=ThreadStatus.RUNNING))
+    await store.set_status("t1", ThreadStatus.COMPLETED, at(1), None, [], outcome="rejected")
+    await store.set_status("t2", ThreadStatus.COMPLETED, at(2), None, [])
+
+    listed = {r.thread_id: r for r in await store.list_threads(None, 10, 0)}
+    kept = await store.get_thread("t1")
+    await store.reopen_thread("t1", {"n": 2}, at(3))
+    reopened = await store.get_thread("t1")
+
+    assert kept is not None and kept.outcome == "rejected"
+    assert listed["t1"].summary().outcome == "rejected"
+    assert listed["t2"].summary().outcome is None  # as a thread completed before outcomes
+    assert reopened is not None and reopened.outcome is None
+    assert reopened.summary().outcome == "running"
 
 
 async def test_changed_threads_are_those_updated_after_a_time_oldest_change_first(
@@ -463,12 +490,53 @@ async def test_an_inbox_item_names_the_thread_and_the_pause(store: Store) -> Non
             workflow="expense",
             kind="question",
             title="Question i1",
+            summary=None,
             assignee="bob",
             owner="alice",
             deadline=at(60),
             created_at=at(3),
         )
     ]
+
+
+async def test_an_inbox_item_carries_its_pauses_one_line_summary(store: Store) -> None:
+    await waiting(
+        store, "t1", pause_row("i1", summary="Draft 1 — draft: Once upon a time"), pause_row("i2")
+    )
+
+    items = {i.interrupt_id: i for i in await store.inbox("alice", 10, 0)}
+    rows = {r.interrupt_id: r for r in await store.pause_rows("t1")}
+
+    assert items["i1"].summary == "Draft 1 — draft: Once upon a time"
+    assert items["i2"].summary is None  # as a row indexed before summaries were kept
+    assert rows["i1"].summary == "Draft 1 — draft: Once upon a time"
+
+
+async def test_waiting_lists_every_pause_of_the_threads_one_owns_or_answers_in(
+    store: Store,
+) -> None:
+    await waiting(store, "t1", pause_row("i1", "bob"), pause_row("i2"), owner="alice")
+    await waiting(store, "t2", pause_row("i1", "alice"), pause_row("i2", "dave"), owner="carol")
+    await waiting(store, "t3", pause_row("i1"), owner="erin")
+
+    listed = await store.inbox("alice", 10, 0, others=True)
+    paged = [
+        await store.inbox("alice", 3, 0, others=True),
+        await store.inbox("alice", 3, 3, others=True),
+    ]
+    mine = await store.inbox("alice", 10, 0)
+
+    assert [(i.thread_id, i.interrupt_id, i.assignee or i.owner) for i in listed] == [
+        ("t1", "i1", "bob"),
+        ("t1", "i2", "alice"),
+        ("t2", "i1", "alice"),
+        ("t2", "i2", "dave"),
+    ]
+    assert [[(i.thread_id, i.interrupt_id) for i in page] for page in paged] == [
+        [("t1", "i1"), ("t1", "i2"), ("t2", "i1")],
+        [("t2", "i2")],
+    ]
+    assert sorted((i.thread_id, i.interrupt_id) for i in mine) == [("t1", "i2"), ("t2", "i1")]
 
 
 async def test_the_inbox_is_newest_first_then_by_thread_in_pages(store: Store) -> None:

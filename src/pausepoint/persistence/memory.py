@@ -100,7 +100,7 @@ class MemoryStore(MemoryApiTables, MemoryOutbox):
         if record is None or record.status is not was:
             return False
         running = replace(record, status=ThreadStatus.RUNNING, updated_at=_utc(now), error=None)
-        self._threads[thread_id] = replace(running, progress=None)
+        self._threads[thread_id] = replace(running, progress=None, outcome=None)
         self._inputs[thread_id] = json.loads(json.dumps(input))
         return True
 
@@ -146,6 +146,7 @@ class MemoryStore(MemoryApiTables, MemoryOutbox):
         applied: Sequence[str] = (),
         *,
         notifications: Sequence[NotificationRow] = (),
+        outcome: str | None = None,
     ) -> None:
         at = _utc(now)
         new = [p for p in pauses or () if (thread_id, p.interrupt_id) not in self._pauses]
@@ -154,7 +155,9 @@ class MemoryStore(MemoryApiTables, MemoryOutbox):
         self._notify(notifications)
         record = self._threads.get(thread_id)
         if record is not None:
-            record = replace(record, status=status, updated_at=at, error=error, progress=None)
+            record = replace(
+                record, status=status, updated_at=at, error=error, progress=None, outcome=outcome
+            )
             self._threads[thread_id] = record
         for logged, d in list(self._decisions.items()):
             if logged[0] == thread_id and logged[1] in applied and d.applied_at is None:
@@ -245,13 +248,21 @@ class MemoryStore(MemoryApiTables, MemoryOutbox):
 
     # pause index
 
-    async def inbox(self, actor: str, limit: int, offset: int) -> list[InboxItem]:
+    async def inbox(
+        self, actor: str, limit: int, offset: int, *, others: bool = False
+    ) -> list[InboxItem]:
+        answers = {key[0] for key, indexed in self._pauses.items() if indexed.answerer == actor}
         found = [
             (key[0], indexed)
             for key, indexed in self._pauses.items()
-            if indexed.answerer == actor and key[0] in self._threads
+            if key[0] in self._threads
+            and (
+                indexed.answerer == actor
+                if not others
+                else key[0] in answers or self._threads[key[0]].owner == actor
+            )
         ]
-        found.sort(key=lambda item: item[0])
+        found.sort(key=lambda item: (item[0], item[1].row.interrupt_id))
         found.sort(key=lambda item: item[1].created_at, reverse=True)
         return [
             InboxItem(
@@ -260,6 +271,7 @@ class MemoryStore(MemoryApiTables, MemoryOutbox):
                 workflow=self._threads[thread_id].workflow,
                 kind=indexed.row.kind,
                 title=indexed.row.title,
+                summary=indexed.row.summary,
                 assignee=indexed.row.assignee,
                 owner=self._threads[thread_id].owner,
                 deadline=indexed.row.deadline,

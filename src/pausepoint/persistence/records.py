@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pausepoint.domain import Decision, Pause, ThreadStatus, ThreadSummary
+from pausepoint.domain import Decision, Pause, ThreadStatus, ThreadSummary, outcome_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,10 @@ class ThreadRecord:
     #: and then by the process running it; None once the run has stopped.
     progress: dict[str, Any] | None = None
 
+    #: What a completed thread came to (`domain.outcome_of` its result), kept as it completes;
+    #: None while it has not, and in rows written before outcomes were kept.
+    outcome: str | None = None
+
     def summary(self) -> ThreadSummary:
         return ThreadSummary(
             thread_id=self.thread_id,
@@ -31,6 +35,11 @@ class ThreadRecord:
             created_at=self.created_at,
             updated_at=self.updated_at,
             error=self.error,
+            outcome=(
+                self.outcome
+                if self.status is ThreadStatus.COMPLETED
+                else outcome_of(self.status, None)
+            ),
         )
 
 
@@ -52,6 +61,8 @@ class PauseRow:
     deadline: datetime | None
     pause: Pause | None = None
     checkpoint_id: str | None = None
+    #: The pause in one line, for lists (`service.pauses.summary_of`); None in older rows.
+    summary: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

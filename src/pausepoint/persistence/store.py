@@ -123,11 +123,12 @@ class Store(Protocol):
         applied: Sequence[str] = (),
         *,
         notifications: Sequence[NotificationRow] = (),
+        outcome: str | None = None,
     ) -> None:
-        """In one transaction: update the thread's status; with `pauses`, make its pause-index
-        rows exactly these; mark the decisions for the `applied` interrupt ids applied; insert
-        `notifications` into the outbox. Conflict, and nothing written, if a notification's id
-        is taken."""
+        """In one transaction: update the thread's status (and `outcome`, what a completed
+        thread came to); with `pauses`, make its pause-index rows exactly these; mark the
+        decisions for the `applied` interrupt ids applied; insert `notifications` into the
+        outbox. Conflict, and nothing written, if a notification's id is taken."""
         ...
 
     async def record_decisions(
@@ -151,7 +152,13 @@ class Store(Protocol):
         """Take back decisions that were never applied because the graph refused them."""
         ...
 
-    async def inbox(self, actor: str, limit: int, offset: int) -> list[InboxItem]: ...
+    async def inbox(
+        self, actor: str, limit: int, offset: int, *, others: bool = False
+    ) -> list[InboxItem]:
+        """The pauses `actor` answers, newest first (then by thread); with `others`, every
+        pause of the threads `actor` owns or answers a pause of, whoever it waits for (newest
+        first, then by thread and interrupt id)."""
+        ...
 
     async def pause_rows(self, thread_id: str) -> list[PauseRow]:
         """The thread's pause-index rows (effective assignee and absolute deadline)."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
-from pausepoint.domain import Decision, Pause, ThreadView
+from pausepoint.domain import Decision, InboxItem, InboxShow, Pause, ThreadView
 from pausepoint.errors import Conflict, PausepointError, ThreadNotFound
 from pausepoint.forms import answer_from_text
 from pausepoint.service.commands import GraphCommand
@@ -42,6 +42,15 @@ class Door:
         ):
             raise ThreadNotFound(f"no thread {thread_id!r}")
         return view
+
+    async def inbox(
+        self, show: InboxShow = "mine", *, limit: int = 50, offset: int = 0
+    ) -> list[InboxItem]:
+        """The pauses waiting for `actor` (`mine`), or every pause of the threads `actor` may
+        see, whoever it waits for (`waiting`: their own threads, and those where a pause
+        waits for them): newest first."""
+        others = show == "waiting"
+        return await self.service.inbox(self.actor, limit=limit, offset=offset, others=others)
 
     async def decisions(self, thread_id: str) -> list[Decision]:
         await self.get(thread_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -60,8 +61,33 @@ def row_of(pause: Pause, now: datetime) -> PauseRow:
     """The pause-index row of a pause that starts waiting at `now`."""
     deadline = pause.deadline_from(now)
     return PauseRow(
-        pause.interrupt_id, pause.kind, pause.title, pause.assignee, in_utc(deadline), pause
+        pause.interrupt_id,
+        pause.kind,
+        pause.title,
+        pause.assignee,
+        in_utc(deadline),
+        pause,
+        summary=summary_of(pause),
     )
+
+
+#: The longest summary a list shows, in characters.
+SUMMARY_CHARS = 140
+
+
+def summary_of(pause: Pause) -> str | None:
+    """The pause in one line of words, to tell it from others with the same title: its
+    message, then the first field of its context (`key: value`), cut to `SUMMARY_CHARS`;
+    None when it has neither."""
+    parts = [pause.message] if pause.message.strip() else []
+    for key, value in pause.context.items():
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        parts.append(f"{key}: {text}")
+        break
+    line = " — ".join(" ".join(part.split()) for part in parts)
+    if not line:
+        return None
+    return line if len(line) <= SUMMARY_CHARS else line[: SUMMARY_CHARS - 1].rstrip() + "…"
 
 
 def in_utc(moment: datetime | None) -> datetime | None:

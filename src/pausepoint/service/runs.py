@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -20,18 +20,19 @@ from langgraph.pregel import Pregel
 from langgraph.types import Command, GraphOutput, StateSnapshot
 from pydantic import ValidationError
 
-from pausepoint.domain import Pause, ThreadStatus, ThreadView
+from pausepoint.domain import Pause, ThreadStatus, ThreadView, outcome_of
 from pausepoint.errors import InvalidAnswer, ThreadNotFound
 from pausepoint.persistence.database import Database
 from pausepoint.persistence.records import NotificationRow, PauseRow, ThreadRecord
 from pausepoint.service.breakpoints import ends_with_its_state, is_breakpoint, with_breakpoint
-from pausepoint.service.events import EventBus, EventType, ThreadEvent
+from pausepoint.service.events import EventBus
 from pausepoint.service.failpoints import Failpoints
 from pausepoint.service.notifications.notices import Notices
 from pausepoint.service.outcomes import NOTHING_KNOWN, Known, Outcome
 from pausepoint.service.pauses import Stop, checkpoint_of, indexed, pauses_from, row_of
+from pausepoint.service.run_events import RunEvents
 from pausepoint.service.run_options import NO_OPTIONS, RunOptions
-from pausepoint.service.streaming import Publish, RunStream, monotonic
+from pausepoint.service.streaming import RunStream, monotonic
 from pausepoint.service.taps import Taps
 from pausepoint.settings import Settings
 from pausepoint.workflows.registry import BuildContext, Workflow, WorkflowRegistry
@@ -48,7 +49,7 @@ CONTINUE = "pausepoint_continue_after"
 ACTOR_KEY = "langgraph_auth_user_id"
 
 
-class RunLoop:
+class RunLoop(RunEvents):
     """The compiled graphs of the registered workflows, and the loop that runs them."""
 
     def __init__(
@@ -122,6 +123,8 @@ class RunLoop:
         values = stop.state
         waiting = record.status is ThreadStatus.WAITING
         pauses = await self.indexed(record, stop.pauses, rows) if waiting else []
+        completed = record.status is ThreadStatus.COMPLETED
+        result = workflow.result(stop.values) if completed else None
         return ThreadView(
             thread_id=record.thread_id,
             workflow=record.workflow,
@@ -130,9 +133,7 @@ class RunLoop:
             created_at=record.created_at,
             updated_at=record.updated_at,
             pauses=pauses,
-            result=(
-                workflow.result(stop.values) if record.status is ThreadStatus.COMPLETED else None
-            ),
+            result=result,
             error=record.error,
             steps=dict(values.get("steps", {})) if isinstance(values.get("steps"), dict) else {},
             progress=(
@@ -140,6 +141,7 @@ class RunLoop:
                 if record.status is ThreadStatus.RUNNING
                 else None
             ),
+            outcome=outcome_of(record.status, result),
         )
 
     async def current_view(self, record: ThreadRecord) -> ThreadView:
@@ -318,12 +320,14 @@ class RunLoop:
         rows = tuple(row_of(p, now) for p in pauses)
         kept = known.pending or frozenset()
         stopped = replace(record, status=status)
+        done = status is ThreadStatus.COMPLETED
+        outcome = outcome_of(status, self.workflow(record)[0].result(stop.values)) if done else None
         if status is ThreadStatus.WAITING:
             fresh = [p for p in pauses if p.interrupt_id not in kept]
             notices = self.notices.paused(stopped, fresh, rows)
         else:
-            notices = self.notices.ended(stopped) if status is ThreadStatus.COMPLETED else []
-        record = await self.set_status(record, status, None, rows, applied, notices)
+            notices = self.notices.ended(stopped) if done else []
+        record = await self.set_status(record, status, None, rows, applied, notices, outcome)
         if status is ThreadStatus.WAITING:
             self.failpoints.hit("after_pause")
             for pause in pauses:
@@ -343,58 +347,23 @@ class RunLoop:
         pauses: Sequence[PauseRow] | None,
         applied: Sequence[str] = (),
         notices: Sequence[NotificationRow] | None = None,
+        outcome: str | None = None,
     ) -> ThreadRecord:
-        """Record the thread's status, pause rows, applied decisions and notifications (a
-        failure's unless `notices` are given) in one transaction."""
+        """Record the thread's status (and outcome), pause rows, applied decisions and
+        notifications (a failure's unless `notices` are given) in one transaction."""
         now = self.clock()
-        updated = replace(record, status=status, updated_at=now, error=error)
+        updated = replace(record, status=status, updated_at=now, error=error, outcome=outcome)
         if notices is None:
             failed = status is ThreadStatus.FAILED and error is not None
             notices = self.notices.ended(updated, error) if failed else ()
         await self.store.set_status(
-            record.thread_id, status, now, error, pauses, applied, notifications=notices
+            record.thread_id,
+            status,
+            now,
+            error,
+            pauses,
+            applied,
+            notifications=notices,
+            outcome=outcome,
         )
         return updated
-
-    # events
-
-    def _run_event(self, record: ThreadRecord, actor: str | None) -> Publish:
-        """Publish what a run of `record` reports, for its owner and `actor`."""
-        running = replace(record, status=ThreadStatus.RUNNING)
-
-        def publish(type: EventType, data: dict[str, Any]) -> None:
-            self.publish(type, running, actor=actor, data=data)
-
-        return publish
-
-    def _store_progress(self, record: ThreadRecord) -> Callable[[dict[str, Any]], Awaitable[None]]:
-        async def store(progress: dict[str, Any]) -> None:
-            await self.store.set_progress(
-                record.thread_id, {**progress, "at": self.clock().isoformat()}
-            )
-
-        return store
-
-    def publish(
-        self,
-        type: EventType,
-        record: ThreadRecord,
-        *,
-        pause: Pause | None = None,
-        actor: str | None = None,
-        data: Mapping[str, Any] | None = None,
-    ) -> None:
-        self.events.saw(record.thread_id, record.updated_at)
-        self.events.publish(
-            ThreadEvent(
-                type=type,
-                thread_id=record.thread_id,
-                workflow=record.workflow,
-                status=record.status,
-                owner=record.owner,
-                at=self.clock(),
-                pause=pause,
-                actor=actor,
-                data=dict(data or {}),
-            )
-        )

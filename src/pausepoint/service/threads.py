@@ -161,9 +161,12 @@ class ThreadService(Upkeep):
         records = await self._store.list_threads(status, limit, offset, owner)
         return [r.summary() for r in records]
 
-    async def inbox(self, actor: str, *, limit: int = 50, offset: int = 0) -> list[InboxItem]:
-        """Every pending pause `actor` may answer, newest first (an indexed query)."""
-        return await self._store.inbox(actor, limit, offset)
+    async def inbox(
+        self, actor: str, *, limit: int = 50, offset: int = 0, others: bool = False
+    ) -> list[InboxItem]:
+        """Every pending pause `actor` may answer, newest first (an indexed query); with
+        `others`, also those waiting on someone else in threads `actor` may see."""
+        return await self._store.inbox(actor, limit, offset, others=others)
 
     def agents(self) -> list[AgentCard]:
         """The agent directory the orchestrator plans with: local tools and every workflow."""

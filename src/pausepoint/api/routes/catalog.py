@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Annotated, cast
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from pausepoint.api.auth import Authenticator
-from pausepoint.api.deps import Limit, Offset, Service, User
+from pausepoint.api.deps import Limit, Offset, Person, Service, User
 from pausepoint.api.routes.threads import ERRORS
 from pausepoint.api.schemas import AgentList, Inbox, Me, WorkflowInfo, WorkflowList
+from pausepoint.domain import InboxShow
 
 router = APIRouter(prefix="/api", tags=["catalog"])
 
@@ -46,11 +47,18 @@ async def list_agents(service: Service, user: User) -> AgentList:
 
 @router.get("/inbox", responses=ERRORS)
 async def inbox(
-    service: Service,
-    user: User,
+    person: Person,
+    show: Annotated[
+        InboxShow,
+        Query(
+            description="mine: the pauses waiting for you; waiting: every pause of the threads "
+            "you may see (yours, and those with a pause for you), whoever it waits for."
+        ),
+    ] = "mine",
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Inbox:
-    """Every pause you may answer, across threads, newest first."""
-    items = await service.inbox(user, limit=limit, offset=offset)
+    """Every pause you may answer (or, with `show=waiting`, every pause you may see), across
+    threads, newest first."""
+    items = await person.inbox(show, limit=limit, offset=offset)
     return Inbox(inbox=items, limit=limit, offset=offset)

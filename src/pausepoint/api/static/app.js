@@ -326,10 +326,12 @@ function ago(at) {
 
 function inboxEntry(item) {
   const from = me && item.owner !== me.user ? ` · from ${item.owner}` : "";
-  const forWhom = item.assignee && (!me || item.assignee !== me.user) ? ` · for ${item.assignee}` : "";
+  const waitsFor = item.assignee || item.owner;  // an unassigned pause waits for the owner
+  const forWhom = !me || waitsFor !== me.user ? ` · waiting for ${waitsFor}` : "";
   const due = item.deadline ? el("div", { class: "due", text: `due ${ago(item.deadline)} (${when(item.deadline)})` }) : null;
   return el("li", { "data-thread-id": item.thread_id, class: "entry kind-" + item.kind },
     threadLink(item.thread_id, item.title),
+    item.summary ? el("div", { class: "summary", text: item.summary }) : null,
     el("div", { class: "muted", text: `${item.workflow} · ${item.kind} · asked ${ago(item.created_at)}${from}${forWhom}` }),
     due);
 }
@@ -337,14 +339,14 @@ function inboxEntry(item) {
 function threadEntry(t) {
   return el("li", { "data-thread-id": t.thread_id, class: "entry" },
     threadLink(t.thread_id, `${t.workflow} ${t.thread_id.slice(0, 8)}`),
-    " ", el("span", { class: "badge " + t.status, text: t.status }),
+    " ", el("span", { class: "badge " + toneOf(t.outcome || t.status, t.status), text: t.outcome || t.status }),
     el("div", { class: "muted", text: `updated ${ago(t.updated_at)}` }));
 }
 
 // A list is drawn again only when what it shows changed: a re-read must not move the focus
 // of someone on one of its links.
-function drawList(list, items, entry) {
-  const drawn = JSON.stringify(items) + "|" + Math.floor(Date.now() / 60000);
+function drawList(list, items, entry, variant = "") {
+  const drawn = variant + "|" + JSON.stringify(items) + "|" + Math.floor(Date.now() / 60000);
   if (list.dataset.drawn === drawn) return false;
   const focused = list.contains(document.activeElement) ? document.activeElement.getAttribute("href") : null;
   list.dataset.drawn = drawn;
@@ -356,14 +358,25 @@ function drawList(list, items, entry) {
   return true;
 }
 
+// The inbox's filter: mine (the pauses waiting for me), waiting (every pause of the threads I
+// may see, whoever it waits for), all (my threads, of any status).
+const INBOX_EMPTY = { mine: "Nothing waits for you.", waiting: "Nothing waits.", all: "No threads yet." };
+
+async function readInbox(show) {
+  if (show === "all") return { items: (await api("GET", "/api/threads?limit=50")).threads, entry: threadEntry };
+  const query = show === "waiting" ? "?show=waiting" : "";
+  return { items: (await api("GET", "/api/inbox" + query)).inbox, entry: inboxEntry };
+}
+
 async function refreshLists() {
   const filter = $("thread-filter").value;
   const query = filter ? `&status=${encodeURIComponent(filter)}` : "";
+  const show = $("inbox-filter").value;
   try {
-    const [inbox, threads] = await Promise.all([api("GET", "/api/inbox"), api("GET", "/api/threads?limit=20" + query)]);
-    const changed = drawList($("inbox"), inbox.inbox, inboxEntry);
-    $("inbox-empty").hidden = inbox.inbox.length > 0;
-    $("inbox-empty").textContent = "Nothing waits for you.";
+    const [inbox, threads] = await Promise.all([readInbox(show), api("GET", "/api/threads?limit=20" + query)]);
+    const changed = drawList($("inbox"), inbox.items, inbox.entry, show);
+    $("inbox-empty").hidden = inbox.items.length > 0;
+    $("inbox-empty").textContent = INBOX_EMPTY[show];
     $("threads-empty").hidden = threads.threads.length > 0;
     return drawList($("threads"), threads.threads, threadEntry) || changed;
   } catch (error) {
@@ -984,6 +997,7 @@ window.addEventListener("hashchange", () => {
 initChat();
 $("cancel-button").onclick = cancelThread;
 $("thread-filter").onchange = refreshLists;
+$("inbox-filter").onchange = refreshLists;
 $("workflow").onchange = renderStartFields;
 $("start-form").onsubmit = startWorkflow;
 boot();

@@ -8,9 +8,22 @@ function taskProblems(result) {
   return { tasks, failed: tasks.filter((t) => t && t.status && t.status !== "done") };
 }
 
+// The badge colour of an outcome word (a thread's `outcome`, computed by the server).
+function toneOf(word, status) {
+  if (word === "rejected") return "rejected";
+  return word && word.endsWith("failed") ? "failed" : status;
+}
+
 // What a finished thread came to, for people: {label, tone, line} — a rejection is a decision,
-// not a crash; a run whose tasks failed is not shown as a success.
+// not a crash; a run whose tasks failed is not shown as a success. The word is the server's
+// (`outcome`, one rule for the list and the open thread); the line says why, from the result.
 function outcomeOf(view) {
+  const found = outcomeFromResult(view);
+  if (!view.outcome) return found;  // a thread completed before the server kept outcomes
+  return { label: view.outcome, tone: toneOf(view.outcome, view.status), line: view.outcome === found.label ? found.line : "" };
+}
+
+function outcomeFromResult(view) {
   const result = view.result;
   if (view.status === "completed" && result && typeof result === "object") {
     const rejected = result.rejected;

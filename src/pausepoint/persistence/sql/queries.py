@@ -14,18 +14,29 @@ DECISIONS_SQL = "SELECT * FROM decisions WHERE thread_id = ? ORDER BY decided_at
 
 #: One page of an actor's inbox: `pauses_by_answerer` serves the WHERE and the created_at order
 #: (bench/inbox.py prints its EXPLAIN QUERY PLAN).
-INBOX_SQL = (
+_INBOX_COLUMNS = (
     "SELECT p.thread_id, p.interrupt_id, p.kind, p.title, p.assignee, p.deadline, "
-    "p.created_at, t.workflow, t.owner FROM pauses p JOIN threads t USING (thread_id) "
-    "WHERE p.answerer = ? ORDER BY p.created_at DESC, p.thread_id LIMIT ? OFFSET ?"
+    "p.created_at, p.summary, t.workflow, t.owner FROM pauses p JOIN threads t USING (thread_id) "
+)
+INBOX_SQL = (
+    _INBOX_COLUMNS + "WHERE p.answerer = ? ORDER BY p.created_at DESC, p.thread_id LIMIT ? OFFSET ?"
+)
+#: Every pause of the threads someone may see (they own it, or answer one of its pauses),
+#: whoever it waits for. Arguments: the person twice, limit, offset.
+WAITING_SQL = (
+    _INBOX_COLUMNS + "WHERE t.owner = ? OR p.thread_id IN "
+    "(SELECT thread_id FROM pauses WHERE answerer = ?) "
+    "ORDER BY p.created_at DESC, p.thread_id, p.interrupt_id LIMIT ? OFFSET ?"
 )
 
 #: A pause-index row for a new pause: its answerer is its assignee, else the thread's owner,
 #: and it records the checkpoint the thread is at. A row the pause already has is kept as it
 #: is (its deadline and any escalation stand). No row when the thread does not exist.
+#: Arguments: thread, interrupt, kind, title, assignee (twice), deadline, created, pause,
+#: thread (for the checkpoint), summary, thread.
 INSERT_PAUSE_SQL = (
     "INSERT INTO pauses SELECT ?, ?, ?, ?, ?, COALESCE(?, owner), ?, ?, ?, "
-    f"{LATEST_CHECKPOINT} FROM threads WHERE thread_id = ? ON CONFLICT DO NOTHING"
+    f"{LATEST_CHECKPOINT}, ? FROM threads WHERE thread_id = ? ON CONFLICT DO NOTHING"
 )
 
 #: Take or renew a lease in one atomic upsert: of two callers racing for a free or expired

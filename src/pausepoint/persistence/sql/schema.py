@@ -106,6 +106,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX notifications_due ON notifications (status, next_at);
     """,
+    """
+    ALTER TABLE pauses ADD COLUMN summary TEXT;
+    """,
+    """
+    ALTER TABLE threads ADD COLUMN outcome TEXT;
+    """,
 ]
 
 #: The versions a database has seen (`{time}` as in the scripts).

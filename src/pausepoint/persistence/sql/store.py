@@ -34,6 +34,7 @@ from pausepoint.persistence.sql.queries import (
     THREAD_SQL,
     TRY_LEASE_SQL,
     UNAPPLIED_SQL,
+    WAITING_SQL,
 )
 from pausepoint.persistence.sql.thread_rows import ThreadRowsSql
 
@@ -137,6 +138,7 @@ class SqlStore(ThreadRowsSql, ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
             self._read_maybe_time(row["deadline"]),
             Pause.model_validate_json(row["pause"]) if row["pause"] else None,
             row["checkpoint_id"],
+            row["summary"],
         )
 
     def _inbox_item(self, row: Row) -> InboxItem:
@@ -146,6 +148,7 @@ class SqlStore(ThreadRowsSql, ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
             workflow=row["workflow"],
             kind=row["kind"],
             title=row["title"],
+            summary=row["summary"],
             assignee=row["assignee"],
             owner=row["owner"],
             deadline=self._read_maybe_time(row["deadline"]),
@@ -184,7 +187,7 @@ class SqlStore(ThreadRowsSql, ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
     ) -> bool:
         rows = await self._execute(
             "UPDATE threads SET status = 'running', updated_at = ?, error = NULL, "
-            "progress = NULL, input = ? WHERE thread_id = ? AND status = ? RETURNING thread_id",
+            "progress = NULL, outcome = NULL, input = ? WHERE thread_id = ? AND status = ? RETURNING thread_id",
             (self._time(now), self._json(input), thread_id, was.value),
         )
         return bool(rows)
@@ -226,13 +229,14 @@ class SqlStore(ThreadRowsSql, ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
         applied: Sequence[str] = (),
         *,
         notifications: Sequence[NotificationRow] = (),
+        outcome: str | None = None,
     ) -> None:
         at = self._time(now)
         steps: list[Step] = [
             (
-                "UPDATE threads SET status = ?, updated_at = ?, error = ?, progress = NULL "
-                "WHERE thread_id = ?",
-                (status.value, at, error, thread_id),
+                "UPDATE threads SET status = ?, updated_at = ?, error = ?, progress = NULL, "
+                "outcome = ? WHERE thread_id = ?",
+                (status.value, at, error, outcome, thread_id),
             )
         ]
         if applied:
@@ -263,6 +267,7 @@ class SqlStore(ThreadRowsSql, ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
                         at,
                         p.pause.model_dump_json() if p.pause is not None else None,
                         thread_id,
+                        p.summary,
                         thread_id,
                     ),
                 )
@@ -340,8 +345,13 @@ class SqlStore(ThreadRowsSql, ApiThreadsSql, ApiRunsSql, OutboxSql, ABC):
 
     # pause index
 
-    async def inbox(self, actor: str, limit: int, offset: int) -> list[InboxItem]:
-        rows = await self._execute(INBOX_SQL, (actor, limit, offset), scan=True)
+    async def inbox(
+        self, actor: str, limit: int, offset: int, *, others: bool = False
+    ) -> list[InboxItem]:
+        if others:
+            rows = await self._execute(WAITING_SQL, (actor, actor, limit, offset), scan=True)
+        else:
+            rows = await self._execute(INBOX_SQL, (actor, limit, offset), scan=True)
         return [self._inbox_item(r) for r in rows]
 
     async def pause_rows(self, thread_id: str) -> list[PauseRow]:

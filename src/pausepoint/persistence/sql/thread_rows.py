@@ -26,6 +26,7 @@ class ThreadRowsSql(DialectHooks):
             updated_at=self._read_time(row["updated_at"]),
             error=row["error"],
             progress=self._read_json(row["progress"]) if row["progress"] is not None else None,
+            outcome=row["outcome"],
         )
 
     async def list_threads(
