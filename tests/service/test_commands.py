@@ -214,3 +214,23 @@ async def test_no_fork_while_a_logged_answer_waits_to_be_applied(team: Settings)
         done = await service.get(thread_id)
 
     assert done.result == {"customer": "Ann", "rating": 4}
+
+
+async def test_a_start_stored_before_its_first_checkpoint_is_still_run_by_the_next_process(
+    team: Settings,
+) -> None:
+    """What a process killed between storing a start and its first checkpoint leaves: recovery
+    (which looks for a stored command first) starts it from its input."""
+    from datetime import UTC, datetime
+
+    from pausepoint.persistence.records import ThreadRecord
+
+    now = datetime.now(UTC)
+    record = ThreadRecord("cut-short", "survey", "ann", ThreadStatus.RUNNING, now, now)
+    async with ThreadService.open(team, chat_model=None, recover=False) as service:
+        await service._runs.store.create_thread(record, {"customer": "Cy"})
+    async with ThreadService.open(team, chat_model=None) as service:  # recovers
+        view = await service.get("cut-short")
+
+    assert view.status is ThreadStatus.WAITING, view.error
+    assert len(view.pauses) == 1

@@ -270,7 +270,9 @@ async def rerun(runs: RunLoop, record: ThreadRecord, snapshot: StateSnapshot) ->
     thread at its checkpoint (it stopped at the same interrupt again) is not run a second time
     by an answer given after it."""
     stored = await runs.store.thread_input(record.thread_id)
-    if not isinstance(stored, dict) or stored.get(COMMAND) != checkpoint_of(snapshot):
+    if not isinstance(stored, dict) or COMMAND not in stored or snapshot.created_at is None:
+        return None  # not a command (a start's input, or nothing), or no checkpoint yet
+    if stored[COMMAND] != checkpoint_of(snapshot):
         return None
     pending = frozenset(i.id for i in snapshot.interrupts)
     logged = await runs.store.unapplied_decisions(record.thread_id)
