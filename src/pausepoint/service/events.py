@@ -93,7 +93,10 @@ class EventBus:
         return heard
 
     def saw(self, thread_id: str, version: datetime) -> None:
-        """Note that this process announced the thread as its row was at `version`."""
+        """Note that this process announced the thread as its row was at `version` (only
+        where a feed reads it back and prunes it: not on a bus other processes share)."""
+        if self.shared:
+            return
         known = self._versions.get(thread_id)
         if known is None or version > known:
             self._versions[thread_id] = version
