@@ -1,5 +1,5 @@
-"""A run as a stream: `astream` instead of `ainvoke`, so that what happens while a graph runs
-becomes thread events for every push door (SSE, WebSocket, A2A streaming, the CLI, the page).
+"""A run heard as it goes, so that what happens while a graph runs becomes thread events for
+every push door (SSE, WebSocket, A2A streaming, the CLI, the page):
 
 * a node starting and finishing (`node_started`, `node_finished` with its duration in ms);
 * what the graph reports with `get_stream_writer()` (`progress`): a string, or a mapping whose
@@ -10,6 +10,11 @@ becomes thread events for every push door (SSE, WebSocket, A2A streaming, the CL
 Only the graph's own nodes count as nodes (a subgraph's inner steps do not); progress and
 tokens come from any depth. What the run returns is what `ainvoke(..., version="v2")` would
 have: the last values and the interrupts they carry.
+
+Two ways, the same events: a run nobody taps is `ainvoke` with listeners in its config
+(service/listening.py: nearly free); a run a LangGraph API stream taps is `astream` with the
+modes the taps ask for beside `tasks`, `custom` and `messages` (which costs LangGraph's
+concurrent streaming, 16-35% of a fast run).
 
 The latest progress is also written to the thread's row, at most once per `STORE_EVERY`
 seconds and not before the run has gone on that long, so other processes (the CLI, another
@@ -34,6 +39,7 @@ from langgraph.types import StreamMode as GraphMode
 from pydantic_core import to_jsonable_python
 
 from pausepoint.service.events import EventType
+from pausepoint.service.listening import can_listen, listened
 from pausepoint.service.run_options import NO_OPTIONS, RunOptions
 from pausepoint.service.taps import Tap, modes_of
 
@@ -103,12 +109,38 @@ class RunStream:
         options: RunOptions = NO_OPTIONS,
     ) -> GraphOutput[Any]:
         config = options.configured(config)
+        outputs = graph.output_channels
+        self._outputs = frozenset([outputs] if isinstance(outputs, str) else outputs)
+        try:
+            if not self._taps and can_listen(config):
+                # nothing asks for LangGraph's own stream: hear the run as it goes instead
+                heard = listened(config, self._started, self._finished, self._progress, self._token)
+                output: GraphOutput[Any] = await graph.ainvoke(
+                    payload, heard, version="v2", **options.stream_kwargs()
+                )
+            else:
+                output = await self._streamed(graph, payload, config, options)
+        finally:
+            if self._later is not None:
+                self._later.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._later
+        for node in list(self._tokens):
+            self._flush(node)
+        return output
+
+    async def _streamed(
+        self,
+        graph: Pregel[Any, Any, Any, Any],
+        payload: Any,
+        config: RunnableConfig,
+        options: RunOptions,
+    ) -> GraphOutput[Any]:
+        """The run through `astream`, for the taps that want LangGraph's own parts."""
         latest: Any = None
         interrupts: list[Interrupt] = []
         asked = modes_of(self._taps)
         modes: list[GraphMode] = [*MODES, *cast(set[GraphMode], asked - set(MODES) - {"events"})]
-        outputs = graph.output_channels
-        self._outputs = frozenset([outputs] if isinstance(outputs, str) else outputs)
         parts: AsyncIterator[Any] = (
             self._with_events(graph, payload, config, modes, options)
             if "events" in asked
@@ -121,30 +153,22 @@ class RunStream:
                 **options.stream_kwargs(),
             )
         )
-        try:
-            async for part in parts:
-                kind, ns = part["type"], part["ns"]
-                data: Any = part["data"]
-                if self._taps:
-                    self._tap(kind, ns, data, part.get("interrupts"))
-                if kind == "values":
-                    if not ns:
-                        latest = data
-                        interrupts.extend(part.get("interrupts", ()))
-                elif kind == "tasks":
-                    if not ns:
-                        await self._task(data)
-                elif kind == "custom":
-                    await self._progress(data, ns)
-                elif kind == "messages":
-                    self._token(data)
-        finally:
-            if self._later is not None:
-                self._later.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._later
-        for node in list(self._tokens):
-            self._flush(node)
+        async for part in parts:
+            kind, ns = part["type"], part["ns"]
+            data: Any = part["data"]
+            if self._taps:
+                self._tap(kind, ns, data, part.get("interrupts"))
+            if kind == "values":
+                if not ns:
+                    latest = data
+                    interrupts.extend(part.get("interrupts", ()))
+            elif kind == "tasks":
+                if not ns:
+                    self._task(data)
+            elif kind == "custom":
+                self._progress(data, ns)
+            elif kind == "messages":
+                self._token(*data)
         return GraphOutput(value=latest, interrupts=tuple(interrupts))
 
     async def _with_events(
@@ -201,12 +225,20 @@ class RunStream:
             return next(iter(self._running.values()))[0]
         return None
 
-    async def _task(self, data: Mapping[str, Any]) -> None:
+    def _task(self, data: Mapping[str, Any]) -> None:
+        """A `tasks` part: the task starting, or its result (or error, or interrupts)."""
         task_id, node = str(data["id"]), str(data["name"])
-        if "result" not in data and "error" not in data:  # the task starts
-            self._running[task_id] = (node, self._clock())
-            self._publish("node_started", {"node": node, "task_id": task_id})
-            return
+        if "result" not in data and "error" not in data:
+            self._started(task_id, node)
+        else:
+            error = str(data["error"]) if data.get("error") else None
+            self._finished(task_id, node, error, bool(data.get("interrupts")))
+
+    def _started(self, task_id: str, node: str) -> None:
+        self._running[task_id] = (node, self._clock())
+        self._publish("node_started", {"node": node, "task_id": task_id})
+
+    def _finished(self, task_id: str, node: str, error: str | None, interrupted: bool) -> None:
         _, began = self._running.pop(task_id, (node, self._clock()))
         self._flush(node)
         finished: dict[str, Any] = {
@@ -214,24 +246,21 @@ class RunStream:
             "task_id": task_id,
             "ms": round((self._clock() - began) * 1000, 3),
         }
-        if data.get("error"):
-            finished["error"] = str(data["error"])
-        if data.get("interrupts"):
+        if error:
+            finished["error"] = error
+        if interrupted:
             finished["interrupted"] = True
         self._publish("node_finished", finished)
 
-    async def _progress(self, value: Any, ns: tuple[str, ...]) -> None:
+    def _progress(self, value: Any, ns: tuple[str, ...]) -> None:
         value = to_jsonable_python(value, fallback=repr)
         event = {"node": self._node_of(ns), "text": progress_text(value), "value": value}
         self._publish("progress", event)
         if event["text"] is None:
             return
         self._held = {"node": event["node"], "text": event["text"]}
-        wait = self._store_in()
-        if wait <= 0:
-            await self._store_held()
-        elif self._later is None:
-            self._later = asyncio.create_task(self._store_later(wait))
+        if self._later is None:  # written when it may be (at once, when it may already)
+            self._later = asyncio.create_task(self._store_later(max(self._store_in(), 0)))
 
     def _store_in(self) -> float:
         """Seconds until progress may be written to the row."""
@@ -253,8 +282,7 @@ class RunStream:
         except Exception:  # the run goes on; only other processes' view of it is late
             logger.warning("could not write the run's progress to its thread", exc_info=True)
 
-    def _token(self, data: Any) -> None:
-        chunk, metadata = data
+    def _token(self, chunk: Any, metadata: Any) -> None:
         text = getattr(chunk, "content", None)
         if not isinstance(text, str) or not text:
             return
