@@ -7,31 +7,31 @@ race a waiter task against every step of the run, which costs a run 16-35%
 (docs/benchmarks.md, `bench/stream_modes.py`). Heard this way, the same events cost a few
 percent:
 
-* nodes: a LangChain callback handler sees each of the graph's own nodes start and end (a
-  node's run is a child of the graph's run; a subgraph's inner steps are not);
+* nodes: a LangChain callback handler (`Listener`) sees each of the graph's own nodes start and
+  end (a node's run is a child of the graph's run; a subgraph's inner steps are not);
 * progress: the run's `Runtime` carries our stream writer, so `get_stream_writer()` in a node,
   at any depth, calls it. LangGraph keeps a writer handed in only when the config also holds a
   parent stream (`CONFIG_KEY_STREAM`, as a subgraph's run has); ours listens to no mode;
-* tokens: LangGraph's own `StreamMessagesHandler`, as `stream_mode="messages"` installs it
-  (with it, a chat model called with `ainvoke` streams).
+* tokens: the same handler is LangGraph's own `StreamMessagesHandler`, as
+  `stream_mode="messages"` installs it (with it, a chat model called with `ainvoke` streams).
 
 The two config keys and the handler are LangGraph internals (`langgraph==1.2.22` is pinned);
 tests/service/test_listening.py fails if one of them stops working.
 
 Everything is handed to the callbacks on the event loop's thread: a sync node runs in a worker
-thread, and what it reports is passed over with `call_soon_threadsafe` (in order).
+thread, and what it reports is passed over in order, waking the loop once per batch.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import threading
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
-from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.runnables import RunnableConfig
 from langgraph._internal._constants import CONFIG_KEY_RUNTIME, CONFIG_KEY_STREAM
 from langgraph.config import get_config
@@ -57,25 +57,54 @@ def can_listen(config: RunnableConfig) -> bool:
 
 
 class OnLoop:
-    """Calls a function on the event loop's thread: at once from it, else in turn, later."""
+    """Calls a function on the event loop's thread, in the order the calls were made: at once
+    from the loop's thread, else queued. A worker thread's calls wake the loop once per batch
+    (each wake-up is a write to the loop's self-pipe: two progress writes of a sync node in a
+    row cost one)."""
 
     def __init__(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._thread = threading.get_ident()
+        self._queued: collections.deque[tuple[Callable[..., None], tuple[Any, ...]]] = (
+            collections.deque()
+        )
+        self._lock = threading.Lock()
 
     def __call__(self, fn: Callable[..., None], *args: Any) -> None:
         if threading.get_ident() == self._thread:
+            if self._queued:
+                self._drain()  # what a worker thread said before this comes first
             fn(*args)
-        else:
-            self._loop.call_soon_threadsafe(fn, *args)
+            return
+        with self._lock:
+            wake = not self._queued
+            self._queued.append((fn, args))
+        if wake:
+            self._loop.call_soon_threadsafe(self._drain)
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                if not self._queued:
+                    return
+                fn, args = self._queued.popleft()
+            fn(*args)
 
 
-class NodeWatch(BaseCallbackHandler):
-    """The graph's own nodes starting and finishing: the runs whose parent is the graph's."""
+class Listener(StreamMessagesHandler):
+    """One callback handler for the run (each handler costs every callback event a dispatch):
+    LangGraph's messages handler, which hands on a chat model's tokens and the messages of the
+    nodes' outputs, and the graph's own nodes starting and finishing (the runs whose parent is
+    the graph's run)."""
 
-    run_inline = True
+    def __init__(
+        self, root: UUID, on_loop: OnLoop, started: Started, finished: Finished, wrote: Wrote
+    ):
+        def messages(chunk: tuple[tuple[str, ...], str, Any]) -> None:
+            _, _, (message, metadata) = chunk
+            on_loop(wrote, message, metadata)
 
-    def __init__(self, root: UUID, on_loop: OnLoop, started: Started, finished: Finished):
+        super().__init__(messages, subgraphs=True)
         self._root = root
         self._on_loop = on_loop
         self._started = started
@@ -85,14 +114,24 @@ class NodeWatch(BaseCallbackHandler):
 
     def on_chain_start(
         self,
-        serialized: dict[str, Any] | None,
-        inputs: Any,
+        serialized: dict[str, Any],
+        inputs: dict[str, Any],
         *,
         run_id: UUID,
         parent_run_id: UUID | None = None,
+        tags: list[str] | None = None,
         metadata: dict[str, Any] | None = None,
         **kwargs: Any,
-    ) -> None:
+    ) -> Any:
+        super().on_chain_start(
+            serialized,
+            inputs,
+            run_id=run_id,
+            parent_run_id=parent_run_id,
+            tags=tags,
+            metadata=metadata,
+            **kwargs,
+        )
         if parent_run_id != self._root or not metadata or "langgraph_node" not in metadata:
             return
         node = str(metadata["langgraph_node"])
@@ -101,18 +140,35 @@ class NodeWatch(BaseCallbackHandler):
         self._nodes[run_id] = (task_id, node)
         self._on_loop(self._started, task_id, node)
 
-    def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
+    def on_chain_end(  # type: ignore[override]  # (LangGraph's handler names it `response`)
+        self,
+        outputs: dict[str, Any],
+        *,
+        run_id: UUID,
+        parent_run_id: UUID | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        super().on_chain_end(outputs, run_id=run_id, parent_run_id=parent_run_id, **kwargs)
         if (task := self._nodes.pop(run_id, None)) is not None:
             self._on_loop(self._finished, *task, None, False)
 
-    def on_chain_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
-        if (task := self._nodes.pop(run_id, None)) is not None:
-            if isinstance(error, asyncio.CancelledError):
-                return  # the run was stopped (cancelled, timed out): it says so itself
-            if isinstance(error, GraphInterrupt):
-                self._on_loop(self._finished, *task, None, True)
-            else:
-                self._on_loop(self._finished, *task, str(error) or type(error).__name__, False)
+    def on_chain_error(
+        self,
+        error: BaseException,
+        *,
+        run_id: UUID,
+        parent_run_id: UUID | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        super().on_chain_error(error, run_id=run_id, parent_run_id=parent_run_id, **kwargs)
+        if (task := self._nodes.pop(run_id, None)) is None:
+            return
+        if isinstance(error, asyncio.CancelledError):
+            return  # the run was stopped (cancelled, timed out): it says so itself
+        if isinstance(error, GraphInterrupt):
+            self._on_loop(self._finished, *task, None, True)
+        else:
+            self._on_loop(self._finished, *task, str(error) or type(error).__name__, False)
 
 
 def listened(
@@ -131,10 +187,6 @@ def listened(
         ns = str(get_config().get("configurable", {}).get("checkpoint_ns", ""))
         on_loop(reported, value, tuple(ns.split("|")[:-1]))
 
-    def messages(chunk: tuple[tuple[str, ...], str, Any]) -> None:
-        _, _, (message, metadata) = chunk
-        on_loop(wrote, message, metadata)
-
     configurable: Mapping[str, Any] = config.get("configurable") or {}
     given = configurable.get(CONFIG_KEY_RUNTIME)
     runtime = (
@@ -147,8 +199,7 @@ def listened(
         "run_id": root,
         "callbacks": [
             *(config.get("callbacks") or []),  # type: ignore[misc]
-            NodeWatch(root, on_loop, started, finished),
-            StreamMessagesHandler(messages, subgraphs=True),
+            Listener(root, on_loop, started, finished, wrote),
         ],
         "configurable": {
             **configurable,
