@@ -62,12 +62,14 @@ def broken(state: State) -> dict[str, Any]:
 
 
 def chain(*nodes: Any) -> StateGraph[Any]:
+    """The nodes one after the other (a function by its name, or a `(name, node)` pair)."""
     builder = StateGraph(State)
     previous = START
     for node in nodes:
-        builder.add_node(node.__name__, node)
-        builder.add_edge(previous, node.__name__)
-        previous = node.__name__
+        name, run = node if isinstance(node, tuple) else (node.__name__, node)
+        builder.add_node(name, run)
+        builder.add_edge(previous, name)
+        previous = name
     return builder
 
 
@@ -121,10 +123,9 @@ def tokens_joined(events: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, A
 async def test_both_ways_publish_the_same_events_for_a_run_to_its_pause(
     saver: AsyncSqliteSaver,
 ) -> None:
-    builder = chain(sync_step, async_step, draft, ask)
-    builder.add_node("deep", subgraph())
-    builder.add_edge("async_step", "deep")
-    graph = builder.compile(checkpointer=saver)
+    graph = chain(sync_step, async_step, ("deep", subgraph()), draft, ask).compile(
+        checkpointer=saver
+    )
 
     listened, output, task_ids, config = await heard(graph, tapped=False)
     streamed, streamed_output, _, _ = await heard(graph, tapped=True)
