@@ -81,173 +81,6 @@ function announce(text) {
   setTimeout(() => (region.textContent = text), 50);
 }
 
-// ---- JSON Schema -> form fields ----
-
-function resolve(schema, root) {
-  if (schema && schema.$ref && schema.$ref.startsWith("#/$defs/")) {
-    return (root.$defs || {})[schema.$ref.slice(8)] || {};
-  }
-  return schema || {};
-}
-
-function branches(schema) {
-  const out = [schema];
-  for (const key of ["oneOf", "anyOf"]) {
-    for (const sub of schema[key] || []) out.push(resolve(sub, schema));
-  }
-  return out;
-}
-
-function propertySpec(schema, name, root = schema) {
-  for (const branch of branches(schema)) {
-    const spec = (branch.properties || {})[name];
-    const required = (branch.required || []).includes(name);
-    if (spec) return { spec: simplify(spec, root), required };
-  }
-  return { spec: { type: "string" }, required: true };
-}
-
-// the branch of a tagged union an action answers (its `type`), else the whole schema
-function variantFor(schema, action) {
-  const type = (action.answer || {}).type;
-  if (type === undefined) return schema;
-  return branches(schema).find((b) => ((b.properties || {}).type || {}).const === type) || schema;
-}
-
-function simplify(spec, root) {
-  spec = resolve(spec, root);
-  if (spec.anyOf) {
-    const real = spec.anyOf.map((s) => resolve(s, root)).find((s) => s.type !== "null");
-    return {
-      ...real,
-      title: spec.title,
-      description: spec.description || real.description,
-      default: "default" in spec ? spec.default : real.default,
-    };
-  }
-  return spec;
-}
-
-// Strings people write at length get a text area; names, versions, ids a one-line box.
-const LONG_TEXT = /^(prompt|comments?|text|message|reason|description|feedback|notes|body|content|story|draft|response|answer|instructions?)$/i;
-
-function humanize(name) {
-  const words = String(name).replace(/[_-]+/g, " ").trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-// One field of a form from its JSON Schema: enums as selects, booleans as checkboxes, numbers
-// as number boxes, an object with known fields as a fieldset of them (filled from its
-// default), other objects and arrays as JSON. The returned wrapper's `value` is the node
-// `readValue` reads.
-function fieldInput(name, spec, required, prefix, root = spec) {
-  const id = prefix + name;
-  const title = spec.title || humanize(name);
-  const hintText = spec.description;
-  if (spec.type === "object" && spec.properties) {
-    const group = el("fieldset", { class: "field object", id, name });
-    group.dataset.type = "object";
-    group.dataset.name = name;
-    group.parts = [];
-    group.append(el("legend", { text: title + (required ? "" : " (optional)") }));
-    if (hintText) group.append(el("div", { class: "muted hint", id: id + "-hint", text: hintText }));
-    const given = spec.default && typeof spec.default === "object" ? spec.default : {};
-    for (const [sub, raw] of Object.entries(spec.properties)) {
-      const subSpec = { ...simplify(raw, root) };
-      if (sub in given) subSpec.default = given[sub];
-      const needed = (spec.required || []).includes(sub);
-      const field = fieldInput(sub, subSpec, needed, id + "-", root);
-      group.parts.push([sub, field.value, needed]);
-      group.append(field);
-    }
-    const error = el("div", { class: "field-error", "data-for": name, id: id + "-error" });
-    group.append(error);
-    group.value = group;
-    return group;
-  }
-  let input;
-  if (spec.enum) {
-    input = el("select", { id, name });
-    if (!required) input.append(el("option", { value: "", text: "" }));
-    for (const value of spec.enum) input.append(el("option", { value, text: String(value) }));
-  } else if (spec.type === "boolean") {
-    input = el("input", { id, name, type: "checkbox" });
-  } else if (spec.type === "integer" || spec.type === "number") {
-    input = el("input", { id, name, type: "number", step: spec.type === "integer" ? "1" : "any" });
-  } else if (spec.type === "object" || spec.type === "array") {
-    input = el("textarea", { id, name, rows: "6", placeholder: "JSON", spellcheck: "false" });
-  } else if ((spec.type || "string") === "string" && (LONG_TEXT.test(name) || spec.maxLength > 200)) {
-    input = el("textarea", { id, name, rows: "3" });
-  } else {
-    input = el("input", { id, name, type: "text" });
-  }
-  input.dataset.type = spec.type || "string";
-  input.dataset.name = name;
-  fillDefault(input, spec.default);
-  input.dataset.initial = input.value;
-  // the hint and the error are read out with the field
-  const hint = hintText ? el("div", { class: "muted hint", id: id + "-hint", text: hintText }) : null;
-  const error = el("div", { class: "field-error", "data-for": name, "data-input": id, id: id + "-error" });
-  input.setAttribute("aria-describedby", [hint ? hint.id : null, error.id].filter(Boolean).join(" "));
-  if (required && input.type !== "checkbox") input.setAttribute("aria-required", "true");
-  const field = el(
-    "div",
-    { class: "field" },
-    el("label", { for: id, text: title + (required ? "" : " (optional)") }),
-    hint,
-    input,
-    error,
-  );
-  field.value = input;
-  return field;
-}
-
-function fillDefault(input, value) {
-  if (value === undefined || value === null) return;
-  if (input.type === "checkbox") input.checked = value === true;
-  else input.value = typeof value === "object" ? JSON.stringify(value, null, 2) : String(value);
-}
-
-function readValue(input) {
-  if (input.tagName === "FIELDSET") {
-    const out = {};
-    for (const [name, node, required] of input.parts) {
-      const value = readValue(node);
-      if (value !== undefined && (required || value !== "")) out[name] = value;
-    }
-    return out;
-  }
-  if (input.dataset.type === "boolean") return input.checked;
-  if (input.dataset.type === "object" || input.dataset.type === "array") {
-    if (!input.value.trim()) return undefined;
-    try {
-      return JSON.parse(input.value);
-    } catch (e) {
-      return input.value; // the server's 422 says what is wrong with it
-    }
-  }
-  if (input.dataset.type === "integer" || input.dataset.type === "number") {
-    return input.value === "" ? undefined : Number(input.value);
-  }
-  return input.value;
-}
-
-function showFieldErrors(container, fields, fallback) {
-  container.querySelectorAll(".field-error").forEach((n) => setError(n, ""));
-  let rest = "";
-  let first = null;
-  for (const field of fields || []) {
-    const top = String(field.loc || "").split(".")[0];
-    const slot = container.querySelector(`.field-error[data-for="${CSS.escape(top)}"]`);
-    if (slot) {
-      setError(slot, slot.textContent || field.message);
-      first = first || document.getElementById(slot.dataset.input);
-    } else rest += (field.loc ? field.loc + ": " : "") + field.message + " ";
-  }
-  setError(fallback, rest.trim());
-  if (first) first.focus();  // the first field to fix
-}
-
 // ---- workflows and starting ----
 
 async function loadWorkflows() {
@@ -490,10 +323,17 @@ function renderResult(result) {
   if (text) {
     raw.textContent = text;
     $("result").insertBefore(raw, view);
-    view.replaceChildren(...(tasks.length ? [el("h4", { text: "Tasks" }), valueNode(tasks)] : []));
+    // markdown is read as what it says; the text as written stays in the page's source only
+    const marked = looksLikeMarkdown(text);
+    raw.hidden = marked;
+    view.replaceChildren(
+      ...(marked ? [markdownNode(text)] : []),
+      ...(tasks.length ? [el("h4", { text: "Tasks" }), valueNode(tasks)] : []),
+    );
     folded.hidden = typeof result !== "object";
     folded.replaceChildren(el("summary", { text: "All fields" }), valueNode(result));
   } else {
+    raw.hidden = false;
     raw.textContent = JSON.stringify(result, null, 2);
     view.replaceChildren(valueNode(result));
     folded.hidden = false;
@@ -612,6 +452,7 @@ function renderPause(view, pause) {
           spec = { ...spec, default: pause.context };
         }
         const field = fieldInput(name, spec, required, id, schema);
+        if (pause.kind === "approval" && name === "edited_payload") offerJsonView(field);
         shared.set(key, field.value);
         fieldsOf.set(key, field);
         usedBy.set(key, []);
@@ -653,6 +494,17 @@ function renderPause(view, pause) {
     buttons.append(el("button", { type: "button", text: "Submit", onclick: () => submit(null) }));
   }
   box.append(buttons, error);
+  // Ctrl+Enter in a text area, Enter in a one-line box: the action that sends that field
+  box.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.isComposing || event.shiftKey || event.altKey) return;
+    const target = event.target;
+    const typing = target.tagName === "TEXTAREA" ? event.ctrlKey || event.metaKey
+      : target.tagName === "INPUT" && !["checkbox", "radio", "button", "submit"].includes(target.type);
+    if (!typing || box.querySelector("button:disabled")) return;
+    event.preventDefault();
+    const sends = actions.find((action) => Object.values(inputsOf.get(action)).some((node) => node.contains(target)));
+    submit(sends || actions[0] || null);
+  });
   return box;
 }
 
@@ -680,7 +532,15 @@ function collectAnswer(box, pause, action, inputs) {
 }
 
 async function submitPause(view, pause, box, error, action, inputs) {
-  const answer = collectAnswer(box, pause, action, inputs);
+  let answer;
+  try {
+    answer = collectAnswer(box, pause, action, inputs);
+  } catch (problem) {
+    if (!(problem instanceof FormProblem)) throw problem;
+    setError(document.getElementById(problem.input.id + "-error") || error, problem.message);
+    problem.input.focus();
+    return;
+  }
   busy = true;
   box.querySelectorAll("button").forEach((b) => (b.disabled = true));
   try {
@@ -1000,4 +860,11 @@ $("thread-filter").onchange = refreshLists;
 $("inbox-filter").onchange = refreshLists;
 $("workflow").onchange = renderStartFields;
 $("start-form").onsubmit = startWorkflow;
+$("start-form").addEventListener("keydown", (event) => {
+  // Ctrl+Enter in a text area starts, as Enter does in a one-line box
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.tagName === "TEXTAREA") {
+    event.preventDefault();
+    $("start-form").requestSubmit();
+  }
+});
 boot();
