@@ -21,22 +21,29 @@ function safeHref(escaped) {
   return /^(https?:\/\/|mailto:)/i.test(address) ? escaped : null;
 }
 
-// Inline marks of one escaped line: code spans first (their insides stay as written), then
-// links, bold, emphasis.
+// Inline marks of one escaped line: code spans and links first, set aside (a code span's
+// insides and an address stay as written), then bold and emphasis.
 function inline(escaped) {
-  const codes = [];
-  let out = escaped.replace(/`([^`]+)`/g, (_, code) => {
-    codes.push(code);
-    return `\u0000${codes.length - 1}\u0000`;
-  });
+  const kept = [];
+  const keep = (html) => {
+    kept.push(html);
+    return `\u0000${kept.length - 1}\u0000`;
+  };
+  let out = escaped.replace(/`([^`]+)`/g, (_, code) => keep(`<code>${code}</code>`));
   out = out.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (whole, text, href) => {
     const safe = safeHref(href);
-    return safe ? `<a href="${safe}" rel="noopener noreferrer">${text}</a>` : whole;
+    return safe ? keep(`<a href="${safe}" rel="noopener noreferrer">${marks(text)}</a>`) : whole;
   });
+  const restore = (html) => html.replace(/\u0000(\d+)\u0000/g, (_, i) => restore(kept[Number(i)]));
+  return restore(marks(out));
+}
+
+function marks(text) {
+  let out = text;
   out = out.replace(/\*\*([^*]+)\*\*|__([^_]+)__/g, (_, a, b) => `<strong>${a || b}</strong>`);
   out = out.replace(/(^|[^\w*])\*([^*\s][^*]*)\*|(^|[^\w])_([^_\s][^_]*)_(?!\w)/g,
     (_, p1, a, p3, b) => `${p1 || p3 || ""}<em>${a || b}</em>`);
-  return out.replace(/\u0000(\d+)\u0000/g, (_, i) => `<code>${codes[Number(i)]}</code>`);
+  return out;
 }
 
 // Markdown text as HTML (a string of tags made here only). `level` is the heading level a
