@@ -313,3 +313,22 @@ def test_a_markdown_result_is_shown_as_markdown_and_its_html_as_text(
     expect(page.locator("#thread-id")).to_have_text(plain)
     expect(page.locator("#result-text")).to_have_text("Just a sentence, no marks.")
     expect(page.locator("#result-view .markdown")).to_have_count(0)
+
+
+def test_a_chat_answer_in_markdown_is_shown_as_markdown(server: Any, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.set_viewport_size(DESKTOP)
+    page.goto(server.url + "/")
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    message = page.get_by_label("Message")
+    message.fill("help me analyse data")
+    message.press("Enter")
+    log = page.locator("#chat-log li")
+    expect(log.nth(1)).to_contain_text("What kind of data is it?")
+    message.fill("**sales** figures <b>now</b>")
+    message.press("Enter")
+    answer = log.nth(3)
+    expect(answer.locator(".markdown strong")).to_have_text("sales")
+    expect(answer).to_contain_text("Analysed sales figures <b>now</b> for: help me analyse data")
+    expect(answer.locator("b")).to_have_count(0)

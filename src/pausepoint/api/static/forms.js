@@ -170,6 +170,8 @@ function listField(name, spec, item, id, label, required, root) {
   const relabel = () => {
     [...list.children].forEach((li, index) => {
       li.caption.textContent = `${noun} ${index + 1}`;
+      // a value's name follows its place, so text kept across a newer version finds its way back
+      if (li.input.tagName !== "FIELDSET") li.input.name = `${name}.${index + 1}`;
       li.removeButton.setAttribute("aria-label", `Remove ${noun} ${index + 1}`);
     });
   };
