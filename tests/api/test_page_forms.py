@@ -97,6 +97,13 @@ def test_ctrl_enter_in_a_text_area_and_enter_in_a_one_line_box_send_the_answer(
         "comments": "make it funnier\n",
     }
 
+    # the start form's text area too
+    page.select_option("#workflow", "story")
+    page.locator("#input-prompt").fill("a whale")
+    page.locator("#input-prompt").press("Control+Enter")
+    expect(page.locator("#thread-id")).not_to_have_text(thread)
+    expect(page.locator(".pause .context-prompt")).to_have_text("a whale")
+
     deploy = open_thread(page, server.url, "deploy", {"service": "user-api", "version": "v2.1.0"})
     edits = page.locator(".pause fieldset.for-action", has_text="Only for “Approve with changes”")
     edits.get_by_label("Version").fill("v2.1.1")
