@@ -181,7 +181,7 @@ function listField(name, spec, item, id, label, required, root) {
     if (value !== undefined) itemSpec.default = value;
     const field = fieldInput(`${name}-${itemCount}`, itemSpec, true, id + "-", root);
     const remove = el("button", { type: "button", class: "secondary remove", text: "Remove" });
-    const li = el("li", { class: "item" }, field, remove);
+    const li = el("li", { class: field.value.tagName === "FIELDSET" ? "item" : "item inline" }, field, remove);
     li.input = field.value;
     li.caption = field.querySelector("label, legend");
     li.removeButton = remove;
