@@ -13,9 +13,9 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 import httpx
 import pytest
@@ -116,6 +116,92 @@ TIMED = Workflow(
     result=chat_result,
     state_types=(Clarification,),
 )
+
+
+# Two workflows for the page's forms and results: a question of every kind of field, and a
+# result that is the text given.
+
+
+class Part(BaseModel):
+    name: str = Field(min_length=1)
+    count: int
+
+
+class Details(BaseModel):
+    summary: str = Field(description="One line.")
+    notes: str = Field(default="", json_schema_extra={"format": "markdown"})
+    long_note: str = Field(default="", max_length=500)
+    due: date
+    meet_at: datetime | None = None
+    contact: str = Field(json_schema_extra={"format": "email"})
+    link: str = Field(default="", json_schema_extra={"format": "uri"})
+    tags: list[str] = ["urgent", "q3"]
+    scores: list[int] = Field(default_factory=list)
+    colours: list[Literal["red", "green", "blue"]] = Field(default_factory=list)
+    parts: list[Part] = Field(default_factory=list)
+    anything: list[Any] = Field(default_factory=list)
+
+
+class DetailsState(TypedDict, total=False):
+    prompt: str
+    details: dict[str, Any]
+
+
+def build_details(ctx: BuildContext) -> StateGraph[DetailsState, Any, Any, Any]:
+    def details(state: DetailsState) -> dict[str, Any]:
+        answer: Details = ask(PauseRequest(title="Fill in the details", step="details"), Details)
+        return {"details": answer.model_dump(mode="json")}
+
+    graph = StateGraph(DetailsState)
+    graph.add_node("details", details)
+    graph.add_edge(START, "details")
+    graph.add_edge("details", END)
+    return graph
+
+
+DETAILS = Workflow(
+    name="details",
+    description="Test: one question with a field of every kind; its result is the answer.",
+    build=build_details,
+    input_model=ChatInput,
+    result=lambda values: values.get("details"),
+    state_types=(Details, Part),
+)
+
+
+class EchoInput(BaseModel):
+    text: str = Field(min_length=1, json_schema_extra={"format": "markdown"})
+
+
+class EchoState(TypedDict, total=False):
+    text: str
+
+
+def build_echo(ctx: BuildContext) -> StateGraph[EchoState, Any, Any, Any]:
+    graph = StateGraph(EchoState)
+    graph.add_node("echo", lambda state: {})
+    graph.add_edge(START, "echo")
+    graph.add_edge("echo", END)
+    return graph
+
+
+ECHO = Workflow(
+    name="echo",
+    description="Test: completes at once; its result is the text given.",
+    build=build_echo,
+    input_model=EchoInput,
+    result=lambda values: values.get("text"),
+)
+
+
+@pytest.fixture
+def form_registry() -> WorkflowRegistry:
+    """The bundled workflows, the chat stand-in, `details` (a question of every kind of field;
+    its result is the answer) and `echo` (its result is the input's text)."""
+    workflows = bundled()
+    for workflow in (CHAT, DETAILS, ECHO):
+        workflows.register(workflow)
+    return workflows
 
 
 @pytest.fixture

@@ -159,7 +159,8 @@ def test_an_approval_renders_its_buttons_and_a_rejection_needs_a_reason(
 
     pause = page.locator(".pause")
     expect(pause.locator("h3")).to_have_text("Deploy user-api v2.1.0 to production")
-    expect(pause.get_by_role("button")).to_have_text(["Approve", "Approve with changes", "Reject"])
+    actions = pause.locator(".actions").get_by_role("button")
+    expect(actions).to_have_text(["Approve", "Approve with changes", "Reject"])
     pause.get_by_role("button", name="Reject").click()
     expect(pause.locator('.field-error[data-for="reason"]')).not_to_be_empty()
     expect(page.locator("#thread-status")).to_have_text("waiting")

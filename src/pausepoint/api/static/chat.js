@@ -8,7 +8,9 @@ let chatSocket = null;
 let chatThread = null;
 
 function chatLine(who, text, kind) {
-  const line = el("li", { class: "chat-" + kind }, el("span", { class: "chat-who", text: who + ": " }), el("span", { text }));
+  // an answer written in markdown reads as what it says (markdown.js escapes any HTML in it)
+  const said = kind === "answer" && looksLikeMarkdown(text) ? markdownNode(text, 4) : el("span", { text });
+  const line = el("li", { class: "chat-" + kind }, el("span", { class: "chat-who", text: who + ": " }), said);
   $("chat-log").append(line);
   line.scrollIntoView({ block: "nearest" });
 }
