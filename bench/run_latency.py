@@ -1,16 +1,16 @@
 """What streaming a run costs, and how fast a background start is acknowledged.
 
 1. Start->pause over HTTP of a team graph of four nodes, each reporting its progress with
-   `get_stream_writer()`, then a pause: runs read with `astream` (what Pausepoint does: every
-   node and progress an event, sent to an SSE client listening on /api/events) against the
-   same run with plain `ainvoke` (what it did before), rounds interleaved in one run on one
+   `get_stream_writer()`, then a pause: runs heard as they go (what Pausepoint does, RunStream:
+   every node and progress an event, sent to an SSE client listening on /api/events) against
+   the same run with plain `ainvoke` (no events), rounds interleaved in one run on one
    server, each way going first in turn. The same for tests/service/background_app.py's
    `claim` (its sleeps 0), whose chat model streams its tokens: with LangChain's fake model
    each token is a hop to a worker thread (it has no native async stream), so that ratio says
    more about the fake model than about streaming.
 2. A 100-node graph with a progress write in every node, started over HTTP (waiting for its
    end), its events read by one SSE client: the events delivered per run, and the cost per
-   event, (astream - ainvoke) / events, from the medians.
+   event, (heard - plain) / events, from the medians.
 3. Background starts: WAVES waves of 50 concurrent `POST /api/threads?wait=0`, the time to the
    202 of each (p50/p99); every run finishes before the next wave.
 
@@ -127,7 +127,7 @@ WIDE = textwrap.dedent(
     """
 )
 
-#: True: runs are read with astream (Pausepoint's RunStream); False: plain ainvoke.
+#: True: runs are heard as they go (Pausepoint's RunStream); False: plain ainvoke.
 STREAMING = True
 _stream_run = streaming.RunStream.run
 
@@ -321,7 +321,7 @@ def main() -> None:
     ):
         s, a = ms(times[True][0]), ms(times[False][0])
         print(
-            f"  {name}: astream {s:.2f} ms, ainvoke {a:.2f} ms: "
+            f"  {name}: Pausepoint {s:.2f} ms, plain ainvoke {a:.2f} ms: "
             f"{s / a:.3f}x; {statistics.median(times[True][1]):.0f} events a run vs "
             f"{statistics.median(times[False][1]):.0f}"
         )
@@ -329,7 +329,7 @@ def main() -> None:
     events, plain = statistics.median(wide[True][1]), statistics.median(wide[False][1])
     print(f"{NODES}-node graph, a progress write in every node, {args.wide_rounds} rounds each:")
     print(
-        f"  astream {ws:.1f} ms, ainvoke {wa:.1f} ms ({ws / wa:.3f}x); {events:.0f} events "
+        f"  Pausepoint {ws:.1f} ms, plain ainvoke {wa:.1f} ms ({ws / wa:.3f}x); {events:.0f} events "
         f"delivered to the SSE client a run ({plain:.0f} with ainvoke); "
         f"{(ws - wa) * 1000 / (events - plain):.0f} us per event"
     )

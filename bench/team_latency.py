@@ -9,10 +9,12 @@ turn) so that machine load hits all alike:
 * pausepoint: the team's langgraph.json served by Pausepoint's app (`create_app` on
               `use_config(settings, PATH)`: input checked against the graph's schema, answer
               checked against the interrupt's response_schema, decision log, pause index,
-              auth, events, JSON) on a real uvicorn server on 127.0.0.1;
+              auth, events, JSON) on a real uvicorn server on 127.0.0.1, in a process of
+              its own;
 * bare:       the same graph behind a minimal FastAPI wrapper: compiled with an
               AsyncSqliteSaver (the serializer allowing the graph's state types, as strict
-              msgpack needs), `ainvoke(version="v2")` and `Command(resume=...)` only.
+              msgpack needs), `ainvoke(version="v2")` and `Command(resume=...)` only, on
+              uvicorn in a process of its own too.
 
 Both on SQLite files, from httpx clients with keep-alive. The default graph is the team app's
 `expense` (tests/workflows/team_app): a typed `interrupt(..., response_schema=Approval)` with
@@ -27,20 +29,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import textwrap
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from http_latency import serving  # bench/ is on the path when run as a script
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command, GraphOutput
 
@@ -97,19 +100,58 @@ def bare_app(path: Path, workflow: Workflow) -> FastAPI:
     return app
 
 
+def app_of(kind: str, db: Path, config: Path, graph: str) -> FastAPI:
+    served = settings_for(db, config)
+    if kind == "pausepoint":
+        return create_app(served, chat_model=None, sweep_interval=None)
+    return bare_app(db, bundled(served).get(graph))
+
+
+@contextmanager
+def serving_apart(kind: str, db: Path, args: argparse.Namespace) -> Iterator[str]:
+    """`kind`'s app ("pausepoint" or "bare") served by uvicorn in a process of its own, as a
+    real server runs (servers in threads of the client's process would share its GIL)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, __file__, "--serve", kind, "--port", str(port), "--db", str(db)]
+    command += ["--config", str(args.config), "--graph", args.graph]
+    server = subprocess.Popen(command)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, f"the {kind} server exited"
+            try:
+                httpx.get(url + "/docs", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, f"the {kind} server never answered"
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    app = app_of(args.serve, args.db, args.config, args.graph)
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+
+
 def ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
 async def run(args: argparse.Namespace, folder: Path) -> dict[str, float]:
-    served = settings_for(folder / "pausepoint.db", args.config)
-    workflow = bundled(served).get(args.graph)
     times: dict[str, list[float]] = {
         f"{way}_{step}": [] for way in ("direct", "http", "bare") for step in ("start", "answer")
     }
     with (
-        serving(create_app(served, chat_model=None, sweep_interval=None)) as http_url,
-        serving(bare_app(folder / "bare.db", workflow)) as bare_url,
+        serving_apart("pausepoint", folder / "pausepoint.db", args) as http_url,
+        serving_apart("bare", folder / "bare.db", args) as bare_url,
     ):
         async with (
             ThreadService.open(
@@ -220,7 +262,13 @@ def main() -> None:
     parser.add_argument("--answer", type=json.loads, default=APPROVE, help="JSON")
     parser.add_argument("--load-graphs", type=int, default=20, metavar="N")
     parser.add_argument("--load-runs", type=int, default=5)
+    parser.add_argument("--serve", choices=["pausepoint", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve(args)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         r = asyncio.run(run(args, Path(tmp)))
         loads = time_loading(args.load_graphs, args.load_runs, Path(tmp)) if args.load_runs else []
