@@ -306,6 +306,12 @@ def second_server(
 
 
 @pytest.fixture
+def bundled_server(settings: Settings) -> Iterator[LiveServer]:
+    """An open server with the bundled workflows only (the real, offline orchestrator)."""
+    yield from run_server(create_app(settings, chat_model=None, sweep_interval=0.1))
+
+
+@pytest.fixture
 def keyed_server(keyed_settings: Settings, registry: WorkflowRegistry) -> Iterator[LiveServer]:
     """A server with API keys for ann and bob."""
     yield from run_server(create_app(keyed_settings, workflows=registry, chat_model=None))

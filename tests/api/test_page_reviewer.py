@@ -449,3 +449,35 @@ def test_the_chat_panel_asks_and_answers_over_the_websocket(
     expect(page.locator("#inbox li")).to_have_count(0)
     assert sideways(page) <= PHONE["width"]
     shot(page, tmp_path, "chat-phone")
+
+
+def test_a_chat_question_with_choices_is_the_pages_form_answered_over_the_socket(
+    bundled_server: Any, page: Any, tmp_path: Path
+) -> None:
+    """The orchestrator asks which agent to use: the chat shows the same form as the page
+    (a button per agent); the click answers over /ws/chat and the result follows. (A question
+    wanting a line of text is answered in the message box: the test above.)"""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size(PHONE)
+    ready(page, bundled_server.url)
+    page.get_by_label("Message").fill("compute the mean of 4, 8 and 15")
+    page.get_by_label("Message").press("Enter")
+
+    chat = page.locator("#chat-log")
+    form = chat.locator("form.pause")
+    expect(form.locator("h3")).to_have_text("Which agent should do this?")
+    expect(form.get_by_role("button", name="calculator")).to_be_visible()
+    shot(page, tmp_path, "chat-form-phone")
+    form.get_by_role("button", name="statistics").click()
+
+    expect(chat.locator("li.chat-mine").last).to_have_text("local: statistics")
+    expect(chat.locator("li.chat-answer")).to_contain_text("mean 9")
+    expect(form.get_by_role("button", name="statistics")).to_be_hidden()  # answered, done
+    assert sideways(page) <= PHONE["width"]
+    threads = httpx.get(f"{bundled_server.url}/api/threads", timeout=60).json()["threads"]
+    [thread] = [t for t in threads if t["workflow"] == "orchestrator"]
+    decisions = httpx.get(
+        f"{bundled_server.url}/api/threads/{thread['thread_id']}/decisions", timeout=60
+    ).json()["decisions"]
+    assert [(d["actor"], d["answer"]) for d in decisions] == [("local", {"agent": "statistics"})]

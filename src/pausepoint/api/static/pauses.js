@@ -12,7 +12,9 @@ function renderContext(context) {
   return list;
 }
 
-function renderPause(view, pause) {
+// A pause as a form. `chat`, when given, sends the answer instead (the chat panel's forms:
+// `chat(answer, box, error, label)`), and the form's ids are the chat's own.
+function renderPause(view, pause, chat = null) {
   const schema = pause.response_schema || {};
   const box = el("form", { class: "pause", "data-interrupt-id": pause.interrupt_id, onsubmit: (e) => e.preventDefault() });
   box.append(el("h3", { text: pause.title, tabindex: "-1" }));
@@ -27,7 +29,7 @@ function renderPause(view, pause) {
     return box;
   }
   const actions = pause.actions || [];
-  const prefix = `answer-${pause.interrupt_id}-`;
+  const prefix = `${chat ? "chat-" : ""}answer-${pause.interrupt_id}-`;
   // actions share a field of the same name and type; Agent Inbox's Edit (args: an object,
   // prefilled) and Respond (args: text) get one each
   const shared = new Map();
@@ -80,7 +82,9 @@ function renderPause(view, pause) {
   }
   const error = el("div", { class: "error pause-error" });
   const buttons = el("div", { class: "actions" });
-  const submit = (action) => submitPause(view, pause, box, error, action, inputsOf.get(action));
+  const submit = (action) => chat
+    ? sendInChat(box, pause, error, action, inputsOf.get(action), chat)
+    : submitPause(view, pause, box, error, action, inputsOf.get(action));
   if (actions.length) {
     actions.forEach((action, index) =>
       buttons.append(el("button", { type: "button", class: index ? "secondary" : "", text: action.label, onclick: () => submit(action) })),
@@ -101,6 +105,22 @@ function renderPause(view, pause) {
     submit(sends || actions[0] || null);
   });
   return box;
+}
+
+// The chat panel's form: the answer checked as the page checks it, then handed to `send`.
+function sendInChat(box, pause, error, action, inputs, send) {
+  let answer;
+  try {
+    answer = collectAnswer(box, pause, action, inputs);
+  } catch (problem) {
+    if (!(problem instanceof FormProblem)) throw problem;
+    setError(document.getElementById(problem.input.id + "-error") || error, problem.message);
+    problem.input.focus();
+    return;
+  }
+  box.querySelectorAll(".field-error").forEach((n) => setError(n, ""));
+  setError(error, "");
+  send(answer, box, error, action ? action.label : null);
 }
 
 function collectAnswer(box, pause, action, inputs) {
