@@ -107,17 +107,25 @@ function renderPause(view, pause, chat = null) {
   return box;
 }
 
-// The chat panel's form: the answer checked as the page checks it, then handed to `send`.
-function sendInChat(box, pause, error, action, inputs, send) {
-  let answer;
+// What formAnswer gives when a field cannot be read.
+const UNREAD = Symbol("unread");
+
+// The form's answer, or UNREAD when a field cannot be read (said at the field, focused).
+function formAnswer(box, pause, error, action, inputs) {
   try {
-    answer = collectAnswer(box, pause, action, inputs);
+    return collectAnswer(box, pause, action, inputs);
   } catch (problem) {
     if (!(problem instanceof FormProblem)) throw problem;
     setError(document.getElementById(problem.input.id + "-error") || error, problem.message);
     problem.input.focus();
-    return;
+    return UNREAD;
   }
+}
+
+// The chat panel's form: the answer checked as the page checks it, then handed to `send`.
+function sendInChat(box, pause, error, action, inputs, send) {
+  const answer = formAnswer(box, pause, error, action, inputs);
+  if (answer === UNREAD) return;
   box.querySelectorAll(".field-error").forEach((n) => setError(n, ""));
   setError(error, "");
   send(answer, box, error, action ? action.label : null);
@@ -147,15 +155,8 @@ function collectAnswer(box, pause, action, inputs) {
 }
 
 async function submitPause(view, pause, box, error, action, inputs) {
-  let answer;
-  try {
-    answer = collectAnswer(box, pause, action, inputs);
-  } catch (problem) {
-    if (!(problem instanceof FormProblem)) throw problem;
-    setError(document.getElementById(problem.input.id + "-error") || error, problem.message);
-    problem.input.focus();
-    return;
-  }
+  const answer = formAnswer(box, pause, error, action, inputs);
+  if (answer === UNREAD) return;
   busy = true;
   box.querySelectorAll("button").forEach((b) => (b.disabled = true));
   try {
