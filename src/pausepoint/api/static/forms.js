@@ -119,9 +119,13 @@ function inputFor(spec, id, name, required) {
 }
 
 // The schema of a list's items when the form can build them (a value, a choice, an object
-// with known fields), else null: the list is then written as JSON.
+// with known fields), else null: the list is then written as JSON. Items of one of several
+// kinds (a chat's messages: AI, human, tool…) are written as JSON too.
 function itemSpec(spec, root) {
   if (!spec.items || typeof spec.items !== "object" || Array.isArray(spec.items)) return null;
+  const raw = resolve(spec.items, root);
+  const kinds = [...(raw.anyOf || []), ...(raw.oneOf || [])].filter((s) => resolve(s, root).type !== "null");
+  if (kinds.length > 1) return null;
   const item = simplify(spec.items, root);
   if (item.enum || ["string", "number", "integer", "boolean"].includes(item.type)) return item;
   return item.type === "object" && item.properties ? item : null;
