@@ -19,7 +19,8 @@ The two config keys and the handler are LangGraph internals (`langgraph==1.2.22`
 tests/service/test_listening.py fails if one of them stops working.
 
 Everything is handed to the callbacks on the event loop's thread: a sync node runs in a worker
-thread, and what it reports is passed over in order, waking the loop once per batch.
+thread, and what it reports is queued in order and handed over when the node ends, or by a
+look every `DRAIN_EVERY` seconds while it runs (a fast node's progress costs no wake-up).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ import asyncio
 import collections
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -56,11 +58,18 @@ def can_listen(config: RunnableConfig) -> bool:
     return callbacks is None or isinstance(callbacks, list)
 
 
+#: How often what a sync node reported from its worker thread is handed to the loop, at most
+#: this late (seconds); a node that ends sooner hands it over as it ends.
+DRAIN_EVERY = 0.05
+
+
 class OnLoop:
     """Calls a function on the event loop's thread, in the order the calls were made: at once
-    from the loop's thread, else queued. A worker thread's calls wake the loop once per batch
-    (each wake-up is a write to the loop's self-pipe: two progress writes of a sync node in a
-    row cost one)."""
+    from the loop's thread, else queued. The queue is emptied before the next call made on the
+    loop's thread (a node's end comes after what it reported) and by a look every
+    `DRAIN_EVERY` seconds until `close`, so a worker never wakes the loop: each wake-up is a
+    write to the loop's self-pipe and a turn of the loop, racing the node for the GIL. `close`
+    stops the looks and hands over what is left. Made on the loop's thread."""
 
     def __init__(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -69,6 +78,7 @@ class OnLoop:
             collections.deque()
         )
         self._lock = threading.Lock()
+        self._look: asyncio.TimerHandle | None = self._loop.call_later(DRAIN_EVERY, self._looked)
 
     def __call__(self, fn: Callable[..., None], *args: Any) -> None:
         if threading.get_ident() == self._thread:
@@ -77,10 +87,17 @@ class OnLoop:
             fn(*args)
             return
         with self._lock:
-            wake = not self._queued
             self._queued.append((fn, args))
-        if wake:
-            self._loop.call_soon_threadsafe(self._drain)
+
+    def _looked(self) -> None:
+        self._drain()
+        self._look = self._loop.call_later(DRAIN_EVERY, self._looked)
+
+    def close(self) -> None:
+        if self._look is not None:
+            self._look.cancel()
+            self._look = None
+        self._drain()
 
     def _drain(self) -> None:
         while True:
@@ -171,14 +188,16 @@ class Listener(StreamMessagesHandler):
             self._on_loop(self._finished, *task, str(error) or type(error).__name__, False)
 
 
+@contextmanager
 def listened(
     config: RunnableConfig,
     started: Started,
     finished: Finished,
     reported: Reported,
     wrote: Wrote,
-) -> RunnableConfig:
-    """`config` with the run's listeners in it (`can_listen(config)` must hold)."""
+) -> Iterator[RunnableConfig]:
+    """`config` with the run's listeners in it (`can_listen(config)` must hold), for one run
+    in the block; what is still queued is handed over as the block ends."""
     on_loop = OnLoop()
     root = config.get("run_id") or uuid.uuid4()
 
@@ -194,7 +213,7 @@ def listened(
         if isinstance(given, Runtime)
         else Runtime(stream_writer=writer)
     )
-    return {
+    heard: RunnableConfig = {
         **config,
         "run_id": root,
         "callbacks": [
@@ -207,6 +226,10 @@ def listened(
             CONFIG_KEY_STREAM: StreamProtocol(_ignore, set()),
         },
     }
+    try:
+        yield heard
+    finally:
+        on_loop.close()
 
 
 def _ignore(chunk: Any) -> None:

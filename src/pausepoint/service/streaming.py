@@ -93,9 +93,10 @@ class RunStream:
         self._clock = clock
         self._began = clock()
         self._stored_at: float | None = None
-        #: the latest progress not yet written, and the task that writes it when it may
+        #: the latest progress not yet written, when it will be, and the write going on
         self._held: dict[str, Any] | None = None
-        self._later: asyncio.Task[None] | None = None
+        self._later: asyncio.TimerHandle | None = None
+        self._storing: asyncio.Task[None] | None = None
         #: task id -> (node, started at), for the graph's own running tasks
         self._running: dict[str, tuple[str, float]] = {}
         #: node -> (tokens not yet sent, when the last batch went)
@@ -114,17 +115,20 @@ class RunStream:
         try:
             if not self._taps and can_listen(config):
                 # nothing asks for LangGraph's own stream: hear the run as it goes instead
-                heard = listened(config, self._started, self._finished, self._progress, self._token)
-                output: GraphOutput[Any] = await graph.ainvoke(
-                    payload, heard, version="v2", **options.stream_kwargs()
-                )
+                listeners = (self._started, self._finished, self._progress, self._token)
+                with listened(config, *listeners) as heard:
+                    output: GraphOutput[Any] = await graph.ainvoke(
+                        payload, heard, version="v2", **options.stream_kwargs()
+                    )
             else:
                 output = await self._streamed(graph, payload, config, options)
         finally:
             if self._later is not None:
                 self._later.cancel()
+            if self._storing is not None:
+                self._storing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await self._later
+                    await self._storing
         for node in list(self._tokens):
             self._flush(node)
         return output
@@ -260,7 +264,8 @@ class RunStream:
             return
         self._held = {"node": event["node"], "text": event["text"]}
         if self._later is None:  # written when it may be (at once, when it may already)
-            self._later = asyncio.create_task(self._store_later(max(self._store_in(), 0)))
+            loop = asyncio.get_running_loop()
+            self._later = loop.call_later(max(self._store_in(), 0), self._store_later)
 
     def _store_in(self) -> float:
         """Seconds until progress may be written to the row."""
@@ -274,9 +279,15 @@ class RunStream:
             self._stored_at = self._clock()
             await self._store(held)
 
-    async def _store_later(self, wait: float) -> None:
-        await asyncio.sleep(wait)
+    def _store_later(self) -> None:
         self._later = None
+        if self._storing is not None and not self._storing.done():  # its window comes next
+            wait = max(self._store_in(), TOKEN_EVERY)
+            self._later = asyncio.get_running_loop().call_later(wait, self._store_later)
+            return
+        self._storing = asyncio.create_task(self._store_guarded())
+
+    async def _store_guarded(self) -> None:
         try:
             await self._store_held()
         except Exception:  # the run goes on; only other processes' view of it is late
