@@ -101,7 +101,11 @@ async def pending_pause(runs: RunLoop, thread_id: str) -> str:
     state = await runs.store.thread_state(thread_id)
     if state is None:
         raise ThreadNotFound(f"no thread {thread_id!r}")
-    pending = (await waiting_on(runs, state)).pauses
+    return only_pause(thread_id, (await waiting_on(runs, state)).pauses)
+
+
+def only_pause(thread_id: str, pending: Mapping[str, Pause]) -> str:
+    """The id of the one pause pending (`waiting_on` found some); InvalidAnswer if several."""
     if len(pending) > 1:
         raise InvalidAnswer(
             f"thread {thread_id!r} has {len(pending)} pending pauses; name the "

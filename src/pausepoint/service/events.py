@@ -62,14 +62,6 @@ class ThreadEvent(BaseModel):
             people.add(self.actor)
         return people
 
-    def progress(self) -> Progress | None:
-        """The thread's progress as of this event, if it says any."""
-        if self.type == "node_started":
-            return Progress(node=self.data.get("node"), at=self.at)
-        if self.type == "progress":
-            return Progress(node=self.data.get("node"), text=self.data.get("text"), at=self.at)
-        return None
-
 
 class EventBus:
     """In-process fan-out. A slow subscriber loses its oldest events rather than block others."""
@@ -80,7 +72,9 @@ class EventBus:
     def __init__(self, queue_size: int = 1000) -> None:
         self._queues: set[asyncio.Queue[ThreadEvent]] = set()
         self._queue_size = queue_size
-        self._progress: dict[str, Progress] = {}
+        #: the latest progress of each thread running here: (node, text, at), made a
+        #: `Progress` only when asked for (a run's every node and report goes through here)
+        self._progress: dict[str, tuple[Any, Any, datetime]] = {}
         #: the latest version (row update time) of each thread this process has announced
         self._versions: dict[str, datetime] = {}
 
@@ -88,9 +82,10 @@ class EventBus:
         """The latest progress of a thread running here (or, on Postgres, anywhere); else as
         its row has it (`stored`, written by whichever process runs it)."""
         heard = self._progress.get(thread_id)
-        if heard is None and stored is not None:
-            return Progress.model_validate(stored)
-        return heard
+        if heard is None:
+            return Progress.model_validate(stored) if stored is not None else None
+        node, text, at = heard
+        return Progress(node=node, text=text, at=at)
 
     def saw(self, thread_id: str, version: datetime) -> None:
         """Note that this process announced the thread as its row was at `version` (only
@@ -110,11 +105,12 @@ class EventBus:
         self._versions = {t: v for t, v in self._versions.items() if v >= before}
 
     def publish(self, event: ThreadEvent) -> None:
-        if (progress := event.progress()) is not None:
-            latest = self._progress.get(event.thread_id)
-            if progress.text is None and latest is not None and latest.node == progress.node:
-                progress = latest.model_copy(update={"at": progress.at})
-            self._progress[event.thread_id] = progress
+        if event.type == "progress" or event.type == "node_started":
+            # a node starting, or a report with no text, keeps the text its node said last
+            node, text = event.data.get("node"), event.data.get("text")
+            if text is None and (latest := self._progress.get(event.thread_id)) is not None:
+                text = latest[1] if latest[0] == node else None
+            self._progress[event.thread_id] = (node, text, event.at)
         elif event.type in STOPS:
             self._progress.pop(event.thread_id, None)
         for queue in list(self._queues):

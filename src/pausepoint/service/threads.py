@@ -31,7 +31,7 @@ from pausepoint.persistence.database import Database, open_database
 from pausepoint.persistence.records import ThreadRecord
 from pausepoint.persistence.serde import make_serializer
 from pausepoint.service import commands, edits, lifecycle, statefiles
-from pausepoint.service.answers import decide, pending_pause, waiting_on
+from pausepoint.service.answers import decide, only_pause, pending_pause, waiting_on
 from pausepoint.service.catalog import bundled
 from pausepoint.service.commands import GraphCommand
 from pausepoint.service.deadlines import Deadlines
@@ -41,7 +41,7 @@ from pausepoint.service.ids import check_thread_id
 from pausepoint.service.leases import Leases
 from pausepoint.service.multitask import Multitask
 from pausepoint.service.notifications.sender import Sender
-from pausepoint.service.outcomes import Known
+from pausepoint.service.outcomes import Known, Outcome
 from pausepoint.service.pg_events import open_event_bus
 from pausepoint.service.pool import Acknowledge, RunPool
 from pausepoint.service.run_options import NO_OPTIONS, RunOptions
@@ -246,9 +246,20 @@ class ThreadService(Upkeep):
         (read before waiting for the thread): should someone answer that pause first, this
         answer is refused (Conflict), never applied to the pause that came after it.
         """
-        if interrupt_id is None:
-            interrupt_id = await self.pending_pause(thread_id)
-        return await self.resume(thread_id, {interrupt_id: answer}, actor, wait=wait)
+        if interrupt_id is not None:
+            return await self.resume(thread_id, {interrupt_id: answer}, actor, wait=wait)
+
+        async def job(acknowledge: Acknowledge) -> ThreadView:
+            # With the lease free now, nothing changes the thread before it is read under it
+            async with self._leases.hold(thread_id, wait=False) as held:
+                if held:
+                    outcome = await self._apply(thread_id, None, answer, actor, acknowledge)
+            if not held:
+                bound = await self.pending_pause(thread_id)  # before waiting for the lease
+                return await self._resume(thread_id, {bound: answer}, actor, acknowledge)
+            return await self._runs.outcome_view(outcome)
+
+        return await self._until(thread_id, await self._pool.submit(thread_id, job), wait)
 
     async def pending_pause(self, thread_id: str) -> str:
         """The thread's one pending pause's id (InvalidAnswer if several, Conflict if none)."""
@@ -279,38 +290,47 @@ class ThreadService(Upkeep):
         return await self._until(thread_id, await self._pool.submit(thread_id, job), wait)
 
     async def _resume(
+        self, thread_id: str, answers: Mapping[str, Any], actor: str, acknowledge: Acknowledge
+    ) -> ThreadView:
+        async with self._leases.hold(thread_id):
+            outcome = await self._apply(thread_id, answers, None, actor, acknowledge)
+        return await self._runs.outcome_view(outcome)
+
+    async def _apply(
         self,
         thread_id: str,
-        answers: Mapping[str, Any],
+        answers: Mapping[str, Any] | None,
+        answer: Any,
         actor: str,
         acknowledge: Acknowledge,
-    ) -> ThreadView:
-        # The whole answer happens under the thread's lease, so the state read here is the
-        # state the answers are applied to; the decision log's unique key stays the last
-        # word should two processes ever both believe they hold the thread.
-        async with self._leases.hold(thread_id):
-            state = await self._store.thread_state(thread_id)
-            if state is None:
-                raise ThreadNotFound(f"no thread {thread_id!r}")
-            record = state.record
-            waiting = await waiting_on(self._runs, state)
-            pending = waiting.pauses
-            decisions = decide(record, waiting, answers, actor, self._clock())
-            await self._store.record_decisions(decisions, running_since=self._clock())
-            self._runs.failpoints.hit("after_decision")
-            for d in decisions:
-                data = {"interrupt_id": d.interrupt_id}
-                self._runs.publish("answered", record, actor=actor, data=data)
-            # Read from the index, the thread had nothing unapplied: now exactly these are.
-            known = Known(
-                snapshot=waiting.snapshot,
-                pending=frozenset(pending),
-                unapplied=tuple(decisions) if waiting.snapshot is None else None,
-            )
-            acknowledge()
-            async with self._pool.slot():
-                outcome = await self._runs.drain(record, known)
-        return await self._runs.outcome_view(outcome)
+    ) -> Outcome:
+        """Under the thread's lease: record `answers` (None: `answer` to the one pending
+        pause), then run on. The whole answer happens under the lease, so the state read
+        here is the state the answers are applied to; the decision log's unique key stays the
+        last word should two processes ever both believe they hold the thread."""
+        state = await self._store.thread_state(thread_id)
+        if state is None:
+            raise ThreadNotFound(f"no thread {thread_id!r}")
+        record = state.record
+        waiting = await waiting_on(self._runs, state)
+        pending = waiting.pauses
+        if answers is None:
+            answers = {only_pause(thread_id, pending): answer}
+        decisions = decide(record, waiting, answers, actor, self._clock())
+        await self._store.record_decisions(decisions, running_since=self._clock())
+        self._runs.failpoints.hit("after_decision")
+        for d in decisions:
+            data = {"interrupt_id": d.interrupt_id}
+            self._runs.publish("answered", record, actor=actor, data=data)
+        # Read from the index, the thread had nothing unapplied: now exactly these are.
+        known = Known(
+            snapshot=waiting.snapshot,
+            pending=frozenset(pending),
+            unapplied=tuple(decisions) if waiting.snapshot is None else None,
+        )
+        acknowledge()
+        async with self._pool.slot():
+            return await self._runs.drain(record, known)
 
     async def settled(self, thread_id: str) -> None:
         """Return once the runs this process has going on the thread have stopped."""
