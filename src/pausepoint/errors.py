@@ -40,9 +40,14 @@ class WorkflowNotFound(NotFound):
 
 
 class Conflict(PausepointError):
-    """The request does not fit the thread's current state (stale, answered, finished)."""
+    """The request does not fit the thread's current state (stale, answered, finished);
+    `pauses`: the ids of the pauses an answer it refuses went to, when known."""
 
     code, status = "conflict", 409
+
+    def __init__(self, detail: str, *, pauses: tuple[str, ...] = ()) -> None:
+        super().__init__(detail)
+        self.pauses = pauses
 
 
 class NothingToAnswer(Conflict):

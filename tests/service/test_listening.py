@@ -6,6 +6,7 @@ pause. (If a LangGraph upgrade breaks the internals the listeners use, this fail
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -191,3 +192,33 @@ async def test_a_long_node_is_announced_when_it_starts_not_when_it_ends(
     assert events == ["node_started"]  # heard while the node still runs
     await run
     assert events == ["node_started", "node_finished"]
+
+
+async def test_a_sync_node_s_progress_is_heard_while_the_node_still_runs(
+    saver: AsyncSqliteSaver,
+) -> None:
+    """A sync node runs in a worker thread: what it reports there reaches the loop while it
+    runs (within the look's period), not only when it ends."""
+    events: list[tuple[str, Any]] = []
+    heard_it = threading.Event()
+
+    def slow(state: State) -> dict[str, Any]:
+        get_stream_writer()("halfway")
+        heard_it.wait(5)  # goes on once the loop has published it (or gives up)
+        return {"n": 1}
+
+    async def store(progress: dict[str, Any]) -> None:
+        pass
+
+    def publish(kind: str, data: dict[str, Any]) -> None:
+        events.append((kind, data.get("text")))
+        if kind == "progress":
+            heard_it.set()
+
+    graph = chain(slow).compile(checkpointer=saver)
+    stream = RunStream(publish, store, time.monotonic)
+    config: Any = {"configurable": {"thread_id": uuid.uuid4().hex}}
+    began = time.monotonic()
+    await stream.run(graph, {"n": 0}, config)
+    assert time.monotonic() - began < 2.5  # not the worker's 5 s wait: heard while it ran
+    assert events == [("node_started", None), ("progress", "halfway"), ("node_finished", None)]

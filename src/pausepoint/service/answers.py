@@ -83,7 +83,8 @@ def decide(
         if pause is None:
             raise Conflict(
                 f"pause {interrupt_id!r} is not pending on thread {record.thread_id!r} "
-                f"(pending: {', '.join(sorted(waiting.pauses))})"
+                f"(pending: {', '.join(sorted(waiting.pauses))})",
+                pauses=(interrupt_id,),
             )
         check_may_answer(actor, pause, record.owner)
         answer = form_answer(pause, answer)

@@ -84,9 +84,6 @@ class Door:
         """Answer one pause (`interrupt_id` may be left out when exactly one is pending: the
         answer is bound to the pause pending now, see ThreadService.answer)."""
         async with self._refusals(thread_id, [interrupt_id] if interrupt_id else []):
-            if interrupt_id is None:
-                interrupt_id = await self.service.pending_pause(thread_id)
-        async with self._refusals(thread_id, [interrupt_id]):
             return await self.service.answer(
                 thread_id, answer, self.actor, interrupt_id=interrupt_id, wait=wait
             )
@@ -215,5 +212,6 @@ class Door:
         except PausepointError as exc:
             await self.get(thread_id)
             if isinstance(exc, Conflict):
-                raise explain(exc, await self.service.decisions(thread_id), ids) from exc
+                named = ids or exc.pauses  # (the pause the service bound an answer to)
+                raise explain(exc, await self.service.decisions(thread_id), named) from exc
             raise
