@@ -24,6 +24,8 @@ from pausepoint.jsontext import parse_json
 def _is_json(content_type: str | None) -> bool:
     if not content_type:
         return False
+    if content_type == "application/json":  # what nearly every client sends
+        return True
     message = Message()
     message["content-type"] = content_type
     subtype = message.get_content_subtype()

@@ -37,8 +37,18 @@ Service = Annotated[ThreadService, Depends(get_service)]
 User = Annotated[str, Depends(current_user)]
 
 
-async def get_door(service: Service, user: User) -> Door:
-    return Door(service, user)
+async def get_door(
+    request: Request,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    token: Annotated[
+        str | None,
+        Query(description="The API key, for clients that cannot send headers (EventSource)."),
+    ] = None,
+) -> Door:
+    """The service as the user behind the request may use it (one dependency, not three:
+    each costs a request its resolution)."""
+    service = cast(ThreadService, request.app.state.service)
+    return Door(service, authenticate(request, authorization, token))
 
 
 #: The service as the calling user may use it (what they may see and answer).

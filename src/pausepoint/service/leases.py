@@ -12,7 +12,7 @@ import socket
 import time
 import uuid
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from pausepoint.persistence.store import Store
@@ -53,13 +53,13 @@ class Leases:
             if not await self._take(thread_id, wait=wait):
                 yield False
                 return
-            renew = asyncio.create_task(self._renew(thread_id))
+            # a hold shorter than a third of the lease (most) renews nothing: a timer, not a
+            # task, so that it costs nothing to stop
+            renewal = _Renewal(lambda: self.renew(thread_id), self._ttl / 3)
             try:
                 yield True
             finally:
-                renew.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await renew
+                await renewal.stop()
                 await self._store.release_lease(thread_id, self.holder)
 
     async def _take(self, thread_id: str, *, wait: bool) -> bool:
@@ -81,8 +81,41 @@ class Leases:
         pid = rest.partition(":")[0]
         return host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid))
 
-    async def _renew(self, thread_id: str) -> None:
-        while True:
-            await asyncio.sleep(self._ttl / 3)
-            now = time.time()
-            await self._store.try_lease(thread_id, self.holder, now + self._ttl, now)
+    async def renew(self, thread_id: str) -> None:
+        """Extend the held lease on the thread by a whole `ttl` from now."""
+        now = time.time()
+        await self._store.try_lease(thread_id, self.holder, now + self._ttl, now)
+
+
+class _Renewal:
+    """Calls `renew` every `every` seconds until stopped: a timer that starts one renewal at
+    a time (one still going when the hold ends is stopped; one that fails is logged and tried
+    again at the next turn)."""
+
+    def __init__(self, renew: Callable[[], Awaitable[None]], every: float) -> None:
+        self._renew = renew
+        self._every = every
+        self._loop = asyncio.get_running_loop()
+        self._renewing: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = self._loop.call_later(every, self._due)
+        self._stopped = False
+
+    def _due(self) -> None:
+        self._renewing = asyncio.create_task(self._renewed())
+
+    async def _renewed(self) -> None:
+        try:
+            await self._renew()
+        except Exception:
+            logger.exception("renewing a lease failed; trying again in %.1f s", self._every)
+        if not self._stopped:
+            self._timer = self._loop.call_later(self._every, self._due)
+
+    async def stop(self) -> None:
+        self._stopped = True
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._renewing is not None and not self._renewing.done():
+            self._renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewing

@@ -57,14 +57,20 @@ def still_running(view: ThreadView, response: Response) -> ThreadView:
     return view
 
 
-@router.post("", status_code=201, responses={**ERRORS, **RUNNING})
-async def start_thread(
-    body: StartThread, person: Person, response: Response, wait: Wait = 30
-) -> ThreadView:
+def thread_reply(view: ThreadView, status: int) -> Response:
+    """`view` as JSON with `status`, or 202 while its run goes on; written by the model itself
+    (a start's or an answer's reply skips FastAPI's checking the view against its own model
+    again, a third of the cost of sending it)."""
+    status = 202 if view.status is ThreadStatus.RUNNING else status
+    return Response(view.model_dump_json(), status_code=status, media_type="application/json")
+
+
+@router.post("", status_code=201, response_model=ThreadView, responses={**ERRORS, **RUNNING})
+async def start_thread(body: StartThread, person: Person, wait: Wait = 30) -> Response:
     """Start a workflow: 201 when the thread has paused, completed or failed within `wait`
     seconds, else 202 with it running (the start is stored either way)."""
     view = await person.start(body.workflow, body.input, thread_id=body.thread_id, wait=wait)
-    return still_running(view, response)
+    return thread_reply(view, 201)
 
 
 @router.get("", responses=ERRORS)
@@ -87,10 +93,10 @@ async def get_thread(thread_id: str, person: Person) -> ThreadView:
     return await person.get(thread_id)
 
 
-@router.post("/{thread_id}/answers", responses={**ERRORS, **RUNNING})
+@router.post("/{thread_id}/answers", response_model=ThreadView, responses={**ERRORS, **RUNNING})
 async def answer_thread(
-    thread_id: str, body: AnswerRequest, person: Person, response: Response, wait: Wait = 30
-) -> ThreadView:
+    thread_id: str, body: AnswerRequest, person: Person, wait: Wait = 30
+) -> Response:
     """Answer the pending pause(s). 422 names each bad field; 409 if already answered; 202
     when the run it resumes goes on past `wait` seconds (the answer is recorded)."""
     if body.answers is not None:
@@ -99,7 +105,7 @@ async def answer_thread(
         view = await person.answer(
             thread_id, body.answer, interrupt_id=body.interrupt_id, wait=wait
         )
-    return still_running(view, response)
+    return thread_reply(view, 200)
 
 
 @router.post("/{thread_id}/cancel", responses=ERRORS)
