@@ -1,9 +1,11 @@
 """Start->pause and answer->end for a team's own graph (one listed in its langgraph.json) over
 HTTP, and the time to load a langgraph.json of 20 graphs.
 
-Three ways, interleaved round by round in one run (each going first, second and third in
-turn) so that machine load hits all alike:
+Four ways, interleaved round by round in one run (each going first, second, third and
+fourth in turn) so that machine load hits all alike:
 
+* raw:        the graph itself in this process (`ainvoke(version="v2")`, compiled as the bare
+              wrapper compiles it, on a SQLite file of its own): what LangGraph alone costs;
 * direct:     ThreadService calls in this process on the same langgraph.json (what the
               service costs without HTTP);
 * pausepoint: the team's langgraph.json served by Pausepoint's app (`create_app` on
@@ -147,8 +149,16 @@ def ms(samples: list[float]) -> float:
 
 async def run(args: argparse.Namespace, folder: Path) -> dict[str, float]:
     times: dict[str, list[float]] = {
-        f"{way}_{step}": [] for way in ("direct", "http", "bare") for step in ("start", "answer")
+        f"{way}_{step}": []
+        for way in ("raw", "direct", "http", "bare")
+        for step in ("start", "answer")
     }
+    served = settings_for(folder / "unused.db", args.config)
+    workflow = bundled(served).get(args.graph)
+    raw_conn = await connect(folder / "raw.db", 30_000)
+    raw_graph = workflow.runnable(
+        BuildContext(), AsyncSqliteSaver(raw_conn, serde=make_serializer(workflow.state_types))
+    )
     with (
         serving_apart("pausepoint", folder / "pausepoint.db", args) as http_url,
         serving_apart("bare", folder / "bare.db", args) as bare_url,
@@ -160,6 +170,17 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, float]:
             httpx.AsyncClient(base_url=http_url, timeout=60) as http,
             httpx.AsyncClient(base_url=bare_url, timeout=60) as bare,
         ):
+
+            async def raw() -> tuple[float, float]:
+                config: Any = {"configurable": {"thread_id": uuid.uuid4().hex}}
+                t0 = time.perf_counter()
+                out = await raw_graph.ainvoke(args.input, config, version="v2")
+                t1 = time.perf_counter()
+                resume = Command(resume={out.interrupts[0].id: args.answer})
+                done = await raw_graph.ainvoke(resume, config, version="v2")
+                t2 = time.perf_counter()
+                assert not done.interrupts, done
+                return t1 - t0, t2 - t1
 
             async def direct() -> tuple[float, float]:
                 t0 = time.perf_counter()
@@ -197,14 +218,15 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, float]:
                 assert done.json()["values"] is not None, done.text
                 return t1 - t0, t2 - t1
 
-            ways = [("direct", direct), ("http", over_http), ("bare", over_bare)]
+            ways = [("raw", raw), ("direct", direct), ("http", over_http), ("bare", over_bare)]
             for round_ in range(args.warmup + args.rounds):
-                shift = round_ % len(ways)  # each way goes first, second and third in turn
+                shift = round_ % len(ways)  # each way goes first, second ... in turn
                 for way, call in ways[shift:] + ways[:shift]:
                     start, answer = await call()
                     if round_ >= args.warmup:
                         times[f"{way}_start"].append(start)
                         times[f"{way}_answer"].append(answer)
+    await raw_conn.close()
     return {k: ms(v) for k, v in times.items()}
 
 
@@ -273,11 +295,18 @@ def main() -> None:
         r = asyncio.run(run(args, Path(tmp)))
         loads = time_loading(args.load_graphs, args.load_runs, Path(tmp)) if args.load_runs else []
     print(f"team graph {args.graph!r} over HTTP, {args.rounds} rounds, medians (ms):")
-    print("| step | direct ThreadService | Pausepoint HTTP | bare FastAPI+LangGraph | HTTP/bare |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print(
+        "| step | raw graph | direct ThreadService | Pausepoint HTTP | bare FastAPI+LangGraph "
+        "| HTTP/bare | service - raw | Pausepoint HTTP - direct | bare - raw |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for step, name in (("start", "start -> pause"), ("answer", "answer -> end")):
-        d, h, b = r[f"direct_{step}"], r[f"http_{step}"], r[f"bare_{step}"]
-        print(f"| {name} | {d:.2f} | {h:.2f} | {b:.2f} | {h / b:.2f}x |")
+        g, d = r[f"raw_{step}"], r[f"direct_{step}"]
+        h, b = r[f"http_{step}"], r[f"bare_{step}"]
+        print(
+            f"| {name} | {g:.2f} | {d:.2f} | {h:.2f} | {b:.2f} | {h / b:.2f}x "
+            f"| {d - g:+.2f} | {h - d:+.2f} | {b - g:+.2f} |"
+        )
     if loads:
         print(
             f"\nloading a langgraph.json of {args.load_graphs} graphs, {args.load_runs} runs: "
