@@ -12,8 +12,12 @@ from pausepoint.service.doors import Door
 from pausepoint.service.threads import ThreadService
 
 
+def service_of(conn: HTTPConnection) -> ThreadService:
+    return cast(ThreadService, conn.app.state.service)
+
+
 async def get_service(request: Request) -> ThreadService:
-    return cast(ThreadService, request.app.state.service)
+    return service_of(request)
 
 
 def authenticate(conn: HTTPConnection, authorization: str | None, token: str | None) -> str:
@@ -21,13 +25,16 @@ def authenticate(conn: HTTPConnection, authorization: str | None, token: str | N
     return auth.user(authorization, token)
 
 
+#: The credentials a request may carry: `Authorization: Bearer KEY`, or `?token=KEY`.
+Authorization = Annotated[str | None, Header(include_in_schema=False)]
+Token = Annotated[
+    str | None,
+    Query(description="The API key, for clients that cannot send headers (EventSource)."),
+]
+
+
 async def current_user(
-    request: Request,
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-    token: Annotated[
-        str | None,
-        Query(description="The API key, for clients that cannot send headers (EventSource)."),
-    ] = None,
+    request: Request, authorization: Authorization = None, token: Token = None
 ) -> str:
     """The user behind `Authorization: Bearer KEY` (or `local` when no keys are configured)."""
     return authenticate(request, authorization, token)
@@ -38,17 +45,11 @@ User = Annotated[str, Depends(current_user)]
 
 
 async def get_door(
-    request: Request,
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-    token: Annotated[
-        str | None,
-        Query(description="The API key, for clients that cannot send headers (EventSource)."),
-    ] = None,
+    request: Request, authorization: Authorization = None, token: Token = None
 ) -> Door:
     """The service as the user behind the request may use it (one dependency, not three:
     each costs a request its resolution)."""
-    service = cast(ThreadService, request.app.state.service)
-    return Door(service, authenticate(request, authorization, token))
+    return Door(service_of(request), authenticate(request, authorization, token))
 
 
 #: The service as the calling user may use it (what they may see and answer).

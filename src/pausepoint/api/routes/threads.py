@@ -60,8 +60,9 @@ def still_running(view: ThreadView, response: Response) -> ThreadView:
 def thread_reply(view: ThreadView, status: int) -> Response:
     """`view` as JSON with `status`, or 202 while its run goes on, written by the model itself:
     FastAPI would check the view against its own model again first (about 30 µs a reply)."""
-    status = 202 if view.status is ThreadStatus.RUNNING else status
-    return Response(view.model_dump_json(), status_code=status, media_type="application/json")
+    reply = Response(view.model_dump_json(), status_code=status, media_type="application/json")
+    still_running(view, reply)
+    return reply
 
 
 @router.post("", status_code=201, response_model=ThreadView, responses={**ERRORS, **RUNNING})
